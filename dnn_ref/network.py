@@ -1,0 +1,365 @@
+"""The functional network API: initialise, forward, cost, backward, update, train.
+
+Names and signatures are those of the course (seed 002), with its bugs fixed.
+Shapes, for a network with ``layer_dims = [n0, n1, …, nL]`` and m examples:
+
+========  ==============  =====================================
+name      shape           meaning
+========  ==============  =====================================
+X, A0     (n0, m)         inputs, one column per example
+W{l}      (n_l, n_{l−1})  weights of layer l
+b{l}      (n_l, 1)        biases of layer l (broadcast over m)
+Z{l}      (n_l, m)        pre-activations W{l}·A{l−1} + b{l}
+A{l}      (n_l, m)        activations g(Z{l})
+AL, Y     (1, m)          output probabilities and 0/1 labels
+========  ==============  =====================================
+
+A cache is ``((A_prev, W, b), Z)``: the linear cache and the activation
+cache of one layer. The output layer is a sigmoid; hidden layers use
+``hidden_activation``. The backward pass is BP1–BP4 in batch form:
+
+* BP1 ``dZL = dAL ⊙ σ′(ZL)``;
+* BP2 ``dZ{l} = (W{l+1}ᵀ·dZ{l+1}) ⊙ g′(Z{l})``, i.e. ``dA_prev = Wᵀ·dZ`` then ⊙ g′;
+* BP3 ``db{l} = (1/m) Σ_examples dZ{l}``;
+* BP4 ``dW{l} = (1/m) dZ{l}·A{l−1}ᵀ``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from tqdm.auto import tqdm
+
+from dnn_ref.activations import get_activation, sigmoid
+from dnn_ref.losses import binary_cross_entropy, binary_cross_entropy_gradient
+from dnn_ref.validation import as_matrix, check_binary_labels, check_same_shape, n_layers
+
+Array = NDArray[np.float64]
+Params = dict[str, Array]
+Cache = tuple[tuple[Array, Array, Array], Array]
+
+INITS = ("random", "he", "xavier")
+
+
+def init_params(
+    layer_dims: Iterable[int], seed: int | None = 3, scale: float = 0.01, method: str = "random"
+) -> Params:
+    """Initialise weights and biases for ``layer_dims = [n0, n1, …, nL]``.
+
+    Parameters
+    ----------
+    layer_dims : iterable of int
+        Units per layer, input layer first; at least two entries.
+    seed : int or None
+        Seed of ``np.random.seed`` (seed 002 uses 3), so results match the
+        course's published numbers. ``None`` leaves the global state alone.
+    scale : float
+        Factor for ``method="random"``: W{l} = randn(n_l, n_{l−1}) · scale.
+    method : {"random", "he", "xavier"}
+        "he" scales by √(2/n_{l−1}) (for ReLU), "xavier" by √(1/n_{l−1})
+        (for sigmoid and tanh); both ignore ``scale``.
+
+    Returns
+    -------
+    dict
+        ``{'W1': (n1, n0), 'b1': (n1, 1), …}``; biases are zero.
+    """
+    dims = [int(n) for n in layer_dims]
+    if len(dims) < 2 or min(dims) < 1:
+        raise ValueError(
+            f"layer_dims needs at least an input and an output size, all ≥ 1; got {dims}"
+        )
+    if method not in INITS:
+        raise ValueError(f"unknown init method {method!r}; choose one of {INITS}")
+    if seed is not None:
+        np.random.seed(seed)
+    params: Params = {}
+    for l in range(1, len(dims)):
+        factor = {"random": scale, "he": np.sqrt(2.0 / dims[l - 1]),
+                  "xavier": np.sqrt(1.0 / dims[l - 1])}[method]
+        params[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) * factor
+        params[f"b{l}"] = np.zeros((dims[l], 1))
+    return params
+
+
+def forward_prop(
+    X: ArrayLike, parameters: Mapping[str, Array], hidden_activation: str = "sigmoid"
+) -> tuple[Array, list[Cache]]:
+    """Run the network forward on a batch.
+
+    Parameters
+    ----------
+    X : array_like, shape (n0, m)
+    parameters : dict
+        ``W1, b1, …, WL, bL`` as made by :func:`init_params`.
+    hidden_activation : {"sigmoid", "relu", "tanh", "leaky_relu"}
+        Activation of layers 1 … L−1; layer L is always a sigmoid.
+
+    Returns
+    -------
+    AL : ndarray, shape (nL, m)
+        Output activations.
+    caches : list of L caches ``((A_prev, W, b), Z)``
+        ``caches[l-1]`` belongs to layer l.
+    """
+    A = as_matrix(X, "X")
+    L = n_layers(parameters)
+    g = get_activation(hidden_activation)
+    caches: list[Cache] = []
+    for l in range(1, L + 1):
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        if W.shape[1] != A.shape[0] or b.shape != (W.shape[0], 1):
+            prev = "X" if l == 1 else f"A{l - 1}"
+            raise ValueError(
+                f"layer {l}: W{l} {W.shape} and b{l} {b.shape} do not fit {prev} {A.shape}; "
+                f"W{l} must be (n{l}, {A.shape[0]}) and b{l} (n{l}, 1)"
+            )
+        Z = W @ A + b
+        caches.append(((A, W, b), Z))
+        A = sigmoid(Z) if l == L else g(Z)
+    return A, caches
+
+
+def cost_function(
+    AL: ArrayLike, Y: ArrayLike, parameters: Mapping[str, Array] | None = None,
+    lambd: float = 0.0,
+) -> float:
+    """Binary cross-entropy, plus the L2 term (λ/2m) Σ_l ‖W{l}‖² when ``lambd`` > 0.
+
+    Parameters
+    ----------
+    AL, Y : array_like, shape (1, m)
+        Predicted probabilities and 0/1 labels.
+    parameters : dict, optional
+        Needed only when ``lambd`` > 0.
+    lambd : float
+        L2 strength λ (``lambda`` is a Python keyword).
+    """
+    cost = binary_cross_entropy(AL, Y)
+    if lambd:
+        if parameters is None:
+            raise ValueError("cost_function with lambd > 0 needs the parameters for the L2 term")
+        m = np.shape(Y)[1]
+        L = n_layers(parameters)
+        cost += lambd / (2 * m) * sum(np.sum(parameters[f"W{l}"] ** 2) for l in range(1, L + 1))
+    return float(cost)
+
+
+def linear_backward(dZ: Array, linear_cache: tuple[Array, Array, Array]) -> tuple[Array, Array,
+                                                                                    Array]:
+    """Gradients of the linear step Z = W·A_prev + b, averaged over the batch.
+
+    Parameters
+    ----------
+    dZ : ndarray, shape (n_l, m)
+    linear_cache : (A_prev (n_{l−1}, m), W (n_l, n_{l−1}), b (n_l, 1))
+
+    Returns
+    -------
+    dA_prev : ndarray, shape (n_{l−1}, m)
+        Wᵀ·dZ, *not* averaged: it is passed on to the previous layer.
+    dW : ndarray, shape (n_l, n_{l−1})
+        (1/m) dZ·A_prevᵀ (BP4).
+    db : ndarray, shape (n_l, 1)
+        (1/m) Σ over examples of dZ (BP3).
+    """
+    A_prev, W, _ = linear_cache
+    m = A_prev.shape[1]
+    dW = (dZ @ A_prev.T) / m                      # BP4
+    db = dZ.sum(axis=1, keepdims=True) / m        # BP3
+    dA_prev = W.T @ dZ                            # the Wᵀ·δ half of BP2
+    return dA_prev, dW, db
+
+
+def one_layer_backward(
+    dA: ArrayLike, cache: Cache, activation: str = "sigmoid"
+) -> tuple[Array, Array, Array]:
+    """Backward step through one layer: activation, then linear.
+
+    Parameters
+    ----------
+    dA : array_like, shape (n_l, m)
+        ∂C/∂A of this layer's output.
+    cache : ((A_prev, W, b), Z)
+        As stored by :func:`forward_prop` for this layer.
+    activation : str
+        The layer's activation, to differentiate at the cached Z.
+
+    Returns
+    -------
+    dA_prev (n_{l−1}, m), dW (n_l, n_{l−1}), db (n_l, 1)
+    """
+    linear_cache, Z = cache
+    dA = np.asarray(dA, dtype=np.float64)
+    check_same_shape(dA, "dA", Z, "the cached Z")
+    dZ = dA * get_activation(activation).derivative(Z)   # BP1 (output) / second half of BP2
+    return linear_backward(dZ, linear_cache)
+
+
+def backprop(
+    AL: ArrayLike, Y: ArrayLike, caches: list[Cache], hidden_activation: str = "sigmoid",
+    lambd: float = 0.0,
+) -> dict[str, Array]:
+    """Gradients of the cost for every layer.
+
+    Parameters
+    ----------
+    AL : array_like, shape (1, m)
+        Output of :func:`forward_prop`.
+    Y : array_like, shape (1, m)
+        Labels.
+    caches : list of L caches from :func:`forward_prop`.
+    hidden_activation : str
+        Must match the one used in the forward pass.
+    lambd : float
+        L2 strength; adds (λ/m)·W{l} to every dW{l}, the gradient of the L2
+        term of :func:`cost_function`. (Seed 000 adds the same term inside its
+        update rule instead; the resulting step is identical.)
+
+    Returns
+    -------
+    dict
+        ``dW1…dWL`` and ``db1…dbL`` (averaged over the m examples) and
+        ``dA0…dA{L−1}`` where ``dA{l−1}`` = W{l}ᵀ·dZ{l} (not averaged).
+    """
+    AL = as_matrix(AL, "AL")
+    Y = as_matrix(Y, "Y")
+    check_same_shape(AL, "AL", Y, "Y")
+    check_binary_labels(Y)
+    L = len(caches)
+    if L == 0:
+        raise ValueError("caches is empty; pass the caches returned by forward_prop")
+    m = AL.shape[1]
+    grads: dict[str, Array] = {}
+    dA = binary_cross_entropy_gradient(AL, Y)
+    for l in range(L, 0, -1):
+        activation = "sigmoid" if l == L else hidden_activation
+        dA_prev, dW, db = one_layer_backward(dA, caches[l - 1], activation)
+        if lambd:
+            dW = dW + (lambd / m) * caches[l - 1][0][1]
+        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dA_prev, dW, db
+        dA = dA_prev
+    return grads
+
+
+def update_parameters(
+    parameters: Mapping[str, Array], grads: Mapping[str, Array], learning_rate: float
+) -> Params:
+    """One gradient-descent step, W ← W − α·dW and b ← b − α·db, for every layer.
+
+    Returns a new dict; ``parameters`` and ``grads`` are not modified, so
+    calling it twice on the same inputs gives the same answer.
+
+    Raises
+    ------
+    ValueError
+        If a gradient is missing (naming its key, e.g. ``'dW2'``) or has
+        another shape than its parameter.
+    """
+    L = n_layers(parameters)
+    new: Params = {}
+    for l in range(1, L + 1):
+        for p in "Wb":
+            key, gkey = f"{p}{l}", f"d{p}{l}"
+            if gkey not in grads:
+                raise ValueError(
+                    f"grads has no key {gkey!r} for parameter {key!r}; gradient keys are "
+                    f"'dW1', 'db1', … (it has: {', '.join(sorted(grads))})"
+                )
+            if np.shape(grads[gkey]) != parameters[key].shape:
+                raise ValueError(
+                    f"grads[{gkey!r}] has shape {np.shape(grads[gkey])} but {key} has shape "
+                    f"{parameters[key].shape}"
+                )
+            new[key] = parameters[key] - learning_rate * grads[gkey]
+    return new
+
+
+def train(
+    X: ArrayLike, Y: ArrayLike, layer_dims: Iterable[int], epochs: int, learning_rate: float,
+    *, hidden_activation: str = "sigmoid", init: str = "random", seed: int | None = 3,
+    scale: float = 0.01, batch_size: int | None = None, lambd: float = 0.0,
+    progress: bool = True,
+) -> tuple[Params, list[float]]:
+    """Train a binary classifier by (mini-batch) gradient descent.
+
+    Parameters
+    ----------
+    X : array_like, shape (n0, m)
+    Y : array_like, shape (1, m)
+    layer_dims : iterable of int
+        ``[n0, n1, …, 1]``; the first entry must equal X's number of rows.
+    epochs : int
+        Passes over the training set.
+    learning_rate : float
+    hidden_activation, init, seed, scale
+        Passed to :func:`forward_prop` and :func:`init_params`.
+    batch_size : int or None
+        ``None`` (default) is full-batch gradient descent; 1 is stochastic
+        gradient descent. Examples are shuffled every epoch with a generator
+        seeded by ``seed``.
+    lambd : float
+        L2 strength (cost and gradients both include it).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    parameters : dict
+        The trained parameters.
+    cost_history : list of float
+        The cost on the whole training set at the start of each epoch, before
+        its updates (seed 002's convention), one entry per epoch.
+    """
+    X = as_matrix(X, "X")
+    Y = as_matrix(Y, "Y")
+    dims = list(layer_dims)
+    if dims and dims[0] != X.shape[0]:
+        raise ValueError(f"layer_dims[0] is {dims[0]} but X has {X.shape[0]} features (rows)")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X has {X.shape[1]} examples (columns) but Y has {Y.shape[1]}")
+    m = X.shape[1]
+    batch = m if batch_size is None else int(batch_size)
+    if not 1 <= batch:
+        raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
+    params = init_params(dims, seed=seed, scale=scale, method=init)
+    rng = np.random.default_rng(seed)
+    history: list[float] = []
+    for _ in tqdm(range(epochs), disable=not progress, desc="training", unit="epoch"):
+        AL, caches = forward_prop(X, params, hidden_activation)
+        history.append(cost_function(AL, Y, params, lambd))
+        for idx in _batches(m, batch, rng):
+            if idx is not None:
+                AL, caches = forward_prop(X[:, idx], params, hidden_activation)
+            grads = backprop(AL, Y if idx is None else Y[:, idx], caches, hidden_activation, lambd)
+            params = update_parameters(params, grads, learning_rate)
+    return params, history
+
+
+def _batches(m: int, batch: int, rng: np.random.Generator) -> Iterable[Array | None]:
+    """Index arrays of one epoch's shuffled mini-batches; a single ``None`` for full batch."""
+    if batch >= m:
+        yield None
+        return
+    order = rng.permutation(m)
+    for start in range(0, m, batch):
+        yield order[start:start + batch]
+
+
+def predict(
+    X: ArrayLike, parameters: Mapping[str, Array], hidden_activation: str = "sigmoid",
+    threshold: float = 0.5,
+) -> Array:
+    """Class predictions (0.0 or 1.0), shape (1, m): 1 where AL > ``threshold``."""
+    AL, _ = forward_prop(X, parameters, hidden_activation)
+    return (AL > threshold).astype(np.float64)
+
+
+def accuracy(Y_pred: ArrayLike, Y: ArrayLike) -> float:
+    """Fraction of examples whose prediction equals the label, in [0, 1]."""
+    Y_pred = as_matrix(Y_pred, "Y_pred")
+    Y = as_matrix(Y, "Y")
+    check_same_shape(Y_pred, "Y_pred", Y, "Y")
+    return float(np.mean(Y_pred == Y))

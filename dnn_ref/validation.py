@@ -1,0 +1,76 @@
+"""Input checks shared by the package, with errors a student can act on.
+
+Every check raises :class:`ValueError` with a sentence naming the array (or
+key), what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Array = NDArray[np.float64]
+
+
+def as_matrix(x: ArrayLike, name: str) -> Array:
+    """Return ``x`` as a 2-D float64 array, or raise naming ``name``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 2-D (the course keeps even a single example as a
+        column, shape (n, 1)) or contains NaN.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array (rows = units or features, columns = examples), "
+            f"got shape {a.shape}; reshape a vector to a column with .reshape(-1, 1)"
+        )
+    if np.isnan(a).any():
+        raise ValueError(f"{name} contains NaN (shape {a.shape}); check the data or the step size")
+    return a
+
+
+def check_same_shape(a: Array, a_name: str, b: Array, b_name: str) -> None:
+    """Raise if ``a`` and ``b`` differ in shape, naming both."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{a_name} and {b_name} must have the same shape, got {a_name} {a.shape} "
+            f"and {b_name} {b.shape}"
+        )
+
+
+def check_binary_labels(Y: Array) -> None:
+    """Raise if a label is neither 0 nor 1."""
+    bad = (Y != 0) & (Y != 1)
+    if bad.any():
+        raise ValueError(
+            f"binary labels must be 0 or 1; Y has {int(bad.sum())} other value(s), "
+            f"e.g. {Y[bad][:3].tolist()}"
+        )
+
+
+def require_keys(d: Mapping[str, object], keys: list[str], dict_name: str) -> None:
+    """Raise if any of ``keys`` is missing from ``d``, naming the first missing key."""
+    for key in keys:
+        if key not in d:
+            have = ", ".join(sorted(d)) or "nothing"
+            raise ValueError(f"{dict_name} has no key {key!r} (it has: {have})")
+
+
+def n_layers(parameters: Mapping[str, object]) -> int:
+    """Number of layers L of a parameters dict ``{'W1','b1',…,'WL','bL'}``.
+
+    Raises
+    ------
+    ValueError
+        If the dict is empty or a ``W``/``b`` key is missing.
+    """
+    L = sum(1 for k in parameters if k.startswith("W") and k[1:].isdigit())
+    if L == 0:
+        raise ValueError("parameters has no weight matrix 'W1'; build it with init_params")
+    require_keys(parameters, [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"], "parameters")
+    return L
