@@ -1,0 +1,304 @@
+"""Data sets for the course, all available offline, in the course's shapes.
+
+Every loader returns X with shape (features, examples) and Y with shape
+(outputs, examples), both float64, so a batch goes straight into
+:func:`dnn_ref.network.forward_prop`.
+
+* Real data, from the copies bundled with scikit-learn (nothing is
+  downloaded): :func:`load_breast_cancer`, :func:`load_digits_binary` and
+  :func:`load_digits_multiclass`. They come split into a training and a test
+  set (stratified, reproducible from ``seed``) and standardised with the
+  statistics of the *training* set only, as :func:`standardize` explains.
+* Generated 2-D toy problems that no straight line can separate, for
+  pictures of decision boundaries: :func:`make_moons`, :func:`make_circles`
+  and :func:`make_xor`. They return a pair ``(X, Y)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn import datasets as _sk_datasets
+from sklearn.model_selection import train_test_split
+
+Array = NDArray[np.float64]
+
+EVEN_DIGITS = (0, 2, 4, 6, 8)
+"""Default positive class of :func:`load_digits_binary`: "is the digit even?"."""
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Dataset:
+    """A training/test split in the course's shapes.
+
+    Attributes
+    ----------
+    X_train : ndarray, shape (n_features, m_train)
+    Y_train : ndarray, shape (n_outputs, m_train)
+        0/1 labels (one row) or one-hot labels (one row per class).
+    X_test : ndarray, shape (n_features, m_test)
+    Y_test : ndarray, shape (n_outputs, m_test)
+    feature_names : tuple of str, length n_features
+    target_names : tuple of str
+        What a 1 in each row of Y means (binary sets: the positive class).
+    mean, std : ndarray, shape (n_features, 1)
+        The training-set statistics used to standardise both X's: a raw
+        example ``x`` becomes ``(x - mean) / std``.
+    """
+
+    X_train: Array
+    Y_train: Array
+    X_test: Array
+    Y_test: Array
+    feature_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+    mean: Array
+    std: Array
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset(X_train {self.X_train.shape}, Y_train {self.Y_train.shape}, "
+            f"X_test {self.X_test.shape}, Y_test {self.Y_test.shape}, "
+            f"targets {list(self.target_names)})"
+        )
+
+
+def standardize(X_train: Array, X_test: Array) -> tuple[Array, Array, Array, Array]:
+    """Shift and scale every feature to mean 0 and standard deviation 1 on the training set.
+
+    The test set is transformed with the *training* mean and standard
+    deviation: the test examples stand for data the network has never seen,
+    so nothing about them may leak into the preprocessing. A feature that is
+    constant on the training set (many border pixels of the digits are always
+    0) has standard deviation 0; it is divided by 1 instead, so it becomes 0
+    rather than NaN.
+
+    Parameters
+    ----------
+    X_train : ndarray, shape (n_features, m_train)
+    X_test : ndarray, shape (n_features, m_test)
+
+    Returns
+    -------
+    X_train_std, X_test_std : ndarrays, same shapes as the inputs
+    mean, std : ndarrays, shape (n_features, 1)
+        ``std`` has the zeros of constant features replaced by 1.
+    """
+    mean = X_train.mean(axis=1, keepdims=True)
+    std = X_train.std(axis=1, keepdims=True)
+    std = np.where(std > 0, std, 1.0)
+    return (X_train - mean) / std, (X_test - mean) / std, mean, std
+
+
+def load_breast_cancer(test_size: float = 0.2, seed: int = 0) -> Dataset:
+    """Wisconsin breast-cancer diagnosis: 569 tumours, 30 features, is it benign?
+
+    The binary task of the course's real-data chapters. Y = 1 means benign
+    (357 cases), Y = 0 malignant (212), scikit-learn's coding. Features are
+    measurements of cell nuclei (radius, texture, …); they live on very
+    different scales, so standardising them matters.
+
+    Parameters
+    ----------
+    test_size : float in (0, 1)
+        Fraction of the examples kept aside for the test set.
+    seed : int
+        Seed of the stratified split (same seed, same split).
+
+    Returns
+    -------
+    Dataset
+        X's with 30 rows, Y's with shape (1, m); m_train + m_test = 569.
+    """
+    raw = _sk_datasets.load_breast_cancer()
+    return _split(
+        raw.data, raw.target.astype(np.float64)[None, :], raw.target, test_size, seed,
+        feature_names=tuple(raw.feature_names), target_names=("benign",),
+    )
+
+
+def load_digits_binary(
+    positive: int | Iterable[int] = EVEN_DIGITS, test_size: float = 0.2, seed: int = 0
+) -> Dataset:
+    """8×8 handwritten digits (1797 images, 64 pixels) as a yes/no question.
+
+    Y = 1 when the digit is in ``positive``. The default, "is the digit
+    even?", is the course's binary digits task: the classes are balanced
+    (about 50 % each) and no single pixel decides the answer, so a hidden
+    layer clearly beats logistic regression. ``positive=0`` ("is it a 0?")
+    is an easier, unbalanced variant (about 10 % positives).
+
+    Parameters
+    ----------
+    positive : int or iterable of int
+        The digit(s) of the positive class, each in 0…9; not all ten.
+    test_size : float in (0, 1)
+    seed : int
+        Seed of the stratified split.
+
+    Returns
+    -------
+    Dataset
+        X's with 64 rows (pixel ``pixel_r_c`` is row r, column c of the
+        image), Y's with shape (1, m).
+    """
+    digits = _positive_digits(positive)
+    raw = _sk_datasets.load_digits()
+    Y = np.isin(raw.target, digits).astype(np.float64)[None, :]
+    name = "digit in {" + ", ".join(str(d) for d in digits) + "}"
+    return _split(
+        raw.data, Y, raw.target, test_size, seed,
+        feature_names=tuple(raw.feature_names), target_names=(name,),
+    )
+
+
+def load_digits_multiclass(test_size: float = 0.2, seed: int = 0) -> Dataset:
+    """8×8 handwritten digits with one-hot labels, for the log-loss discussion.
+
+    Returns
+    -------
+    Dataset
+        X's with 64 rows; Y's with shape (10, m), where ``Y[k, i] = 1``
+        exactly when example i is the digit k (each column sums to 1).
+    """
+    raw = _sk_datasets.load_digits()
+    Y = np.eye(10)[:, raw.target]
+    return _split(
+        raw.data, Y, raw.target, test_size, seed,
+        feature_names=tuple(raw.feature_names),
+        target_names=tuple(str(k) for k in range(10)),
+    )
+
+
+def make_moons(m: int = 200, noise: float = 0.2, seed: int = 0) -> tuple[Array, Array]:
+    """Two interleaving half circles: class 0 arches up, class 1 arches down.
+
+    Parameters
+    ----------
+    m : int ≥ 2
+        Number of examples, split as evenly as possible between the classes.
+    noise : float ≥ 0
+        Standard deviation of the Gaussian noise added to each coordinate.
+    seed : int
+        Seed of the generator (same seed, same data).
+
+    Returns
+    -------
+    X : ndarray, shape (2, m)
+    Y : ndarray, shape (1, m)
+        0/1 labels, examples in random order.
+    """
+    rng, Y = _start(m, noise, seed)
+    t = rng.uniform(0.0, np.pi, size=m)
+    upper = np.stack([np.cos(t), np.sin(t)])
+    lower = np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
+    X = np.where(Y == 1, lower, upper)
+    return X + noise * rng.standard_normal((2, m)), Y
+
+
+def make_circles(
+    m: int = 200, noise: float = 0.1, factor: float = 0.5, seed: int = 0
+) -> tuple[Array, Array]:
+    """A small circle (class 1) inside a large one (class 0), both centred at 0.
+
+    Parameters
+    ----------
+    m : int ≥ 2
+    noise : float ≥ 0
+        Standard deviation of the Gaussian noise added to each coordinate.
+    factor : float in (0, 1)
+        Radius of the inner circle; the outer circle has radius 1.
+    seed : int
+
+    Returns
+    -------
+    X : ndarray, shape (2, m)
+    Y : ndarray, shape (1, m)
+    """
+    if not (isinstance(factor, numbers.Real) and 0.0 < factor < 1.0):
+        raise ValueError(
+            f"factor is the inner circle's radius relative to the outer one and must lie "
+            f"strictly between 0 and 1, got {factor!r}"
+        )
+    rng, Y = _start(m, noise, seed)
+    t = rng.uniform(0.0, 2.0 * np.pi, size=m)
+    radius = np.where(Y[0] == 1, factor, 1.0)
+    X = radius * np.stack([np.cos(t), np.sin(t)])
+    return X + noise * rng.standard_normal((2, m)), Y
+
+
+def make_xor(m: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[Array, Array]:
+    """The XOR problem: four clusters at (±1, ±1); Y = 1 where the two signs differ.
+
+    Class 1 sits at (1, −1) and (−1, 1), class 0 at (1, 1) and (−1, −1), so
+    each class occupies two opposite corners and no line separates them.
+
+    Parameters
+    ----------
+    m : int ≥ 2
+    noise : float ≥ 0
+        Standard deviation of the Gaussian spread of each cluster.
+    seed : int
+
+    Returns
+    -------
+    X : ndarray, shape (2, m)
+    Y : ndarray, shape (1, m)
+    """
+    rng, Y = _start(m, noise, seed)
+    first = rng.choice([-1.0, 1.0], size=m)
+    second = np.where(Y[0] == 1, -first, first)
+    X = np.stack([first, second])
+    return X + noise * rng.standard_normal((2, m)), Y
+
+
+def _split(
+    data: NDArray, Y: Array, strata: NDArray, test_size: float, seed: int, *,
+    feature_names: tuple[str, ...], target_names: tuple[str, ...],
+) -> Dataset:
+    """Stratified split of (examples, features) ``data``, transposed and standardised."""
+    if not (isinstance(test_size, numbers.Real) and 0.0 < test_size < 1.0):
+        raise ValueError(
+            f"test_size is the fraction of examples kept for testing and must lie strictly "
+            f"between 0 and 1, got {test_size!r}"
+        )
+    idx_train, idx_test = train_test_split(
+        np.arange(data.shape[0]), test_size=test_size, random_state=seed, stratify=strata,
+    )
+    X = np.asarray(data, dtype=np.float64).T
+    X_train, X_test, mean, std = standardize(X[:, idx_train], X[:, idx_test])
+    return Dataset(
+        X_train, Y[:, idx_train], X_test, Y[:, idx_test],
+        feature_names=feature_names, target_names=target_names, mean=mean, std=std,
+    )
+
+
+def _positive_digits(positive: int | Iterable[int]) -> tuple[int, ...]:
+    """Check ``positive`` of :func:`load_digits_binary` and return it as a sorted tuple."""
+    items = [positive] if isinstance(positive, numbers.Integral) else list(positive)
+    if not all(isinstance(d, numbers.Integral) and 0 <= d <= 9 for d in items):
+        raise ValueError(f"positive must hold digits 0…9, got {positive!r}")
+    digits = tuple(sorted({int(d) for d in items}))
+    if not 1 <= len(digits) <= 9:
+        raise ValueError(
+            f"positive must name between 1 and 9 digits so that both classes occur, "
+            f"got {positive!r}"
+        )
+    return digits
+
+
+def _start(m: int, noise: float, seed: int) -> tuple[np.random.Generator, Array]:
+    """Check the common arguments of the toy sets; return a generator and shuffled labels."""
+    if not (isinstance(m, numbers.Integral) and m >= 2):
+        raise ValueError(f"m is the number of examples and must be an integer ≥ 2, got {m!r}")
+    if not (isinstance(noise, numbers.Real) and np.isfinite(noise) and noise >= 0):
+        raise ValueError(
+            f"noise is a standard deviation and must be a finite number ≥ 0, got {noise!r}"
+        )
+    rng = np.random.default_rng(seed)
+    labels = np.arange(m) % 2
+    return rng, rng.permutation(labels).astype(np.float64)[None, :]
