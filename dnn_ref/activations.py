@@ -26,9 +26,12 @@ def _as_float(z: ArrayLike) -> Array:
 
 
 def sigmoid(z: ArrayLike) -> Array:
-    """Logistic function σ(z) = 1 / (1 + e^(−z)), stable for large |z|.
+    """Logistic function σ(z) = 1 / (1 + e^(−z)), safe for any z.
 
-    Written as e^z / (1 + e^z) for negative z, so ``exp`` never overflows.
+    For z < −709, e^(−z) overflows to ``inf`` and 1 / (1 + inf) = 0, which is
+    the right limit, so the formula needs no special case; only numpy's
+    overflow warning is silenced. It is computed in place in one buffer: this
+    function is on the hot path of every forward and backward pass.
 
     Parameters
     ----------
@@ -41,14 +44,19 @@ def sigmoid(z: ArrayLike) -> Array:
         Values in [0, 1].
     """
     z = _as_float(z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+    s = np.negative(z, out=np.empty_like(z))
+    with np.errstate(over="ignore"):
+        np.exp(s, out=s)
+    s += 1.0
+    return np.reciprocal(s, out=s)
 
 
 def sigmoid_derivative(z: ArrayLike) -> Array:
     """σ′(z) = σ(z)·(1 − σ(z)), same shape as ``z``."""
     s = sigmoid(z)
-    return s * (1.0 - s)
+    d = 1.0 - s
+    d *= s
+    return d
 
 
 def tanh(z: ArrayLike) -> Array:

@@ -74,12 +74,12 @@ def init_params(
     if method not in INITS:
         raise ValueError(f"unknown init method {method!r}; choose one of {INITS}")
     if seed is not None:
-        np.random.seed(seed)
+        np.random.seed(seed)  # noqa: NPY002 - the legacy global RNG reproduces seed 002's numbers
     params: Params = {}
     for l in range(1, len(dims)):
         factor = {"random": scale, "he": np.sqrt(2.0 / dims[l - 1]),
                   "xavier": np.sqrt(1.0 / dims[l - 1])}[method]
-        params[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) * factor
+        params[f"W{l}"] = np.random.randn(dims[l], dims[l - 1]) * factor  # noqa: NPY002
         params[f"b{l}"] = np.zeros((dims[l], 1))
     return params
 
@@ -116,7 +116,8 @@ def forward_prop(
                 f"layer {l}: W{l} {W.shape} and b{l} {b.shape} do not fit {prev} {A.shape}; "
                 f"W{l} must be (n{l}, {A.shape[0]}) and b{l} (n{l}, 1)"
             )
-        Z = W @ A + b
+        Z = W @ A
+        Z += b
         caches.append(((A, W, b), Z))
         A = sigmoid(Z) if l == L else g(Z)
     return A, caches
@@ -147,18 +148,23 @@ def cost_function(
     return float(cost)
 
 
-def linear_backward(dZ: Array, linear_cache: tuple[Array, Array, Array]) -> tuple[Array, Array,
-                                                                                    Array]:
+def linear_backward(
+    dZ: Array, linear_cache: tuple[Array, Array, Array], *, need_dA_prev: bool = True
+) -> tuple[Array | None, Array, Array]:
     """Gradients of the linear step Z = W·A_prev + b, averaged over the batch.
 
     Parameters
     ----------
     dZ : ndarray, shape (n_l, m)
     linear_cache : (A_prev (n_{l−1}, m), W (n_l, n_{l−1}), b (n_l, 1))
+    need_dA_prev : bool
+        False skips Wᵀ·dZ and returns None for it (training never uses the
+        gradient with respect to the input X, and it is the costliest product
+        of the first layer).
 
     Returns
     -------
-    dA_prev : ndarray, shape (n_{l−1}, m)
+    dA_prev : ndarray, shape (n_{l−1}, m), or None
         Wᵀ·dZ, *not* averaged: it is passed on to the previous layer.
     dW : ndarray, shape (n_l, n_{l−1})
         (1/m) dZ·A_prevᵀ (BP4).
@@ -169,13 +175,13 @@ def linear_backward(dZ: Array, linear_cache: tuple[Array, Array, Array]) -> tupl
     m = A_prev.shape[1]
     dW = (dZ @ A_prev.T) / m                      # BP4
     db = dZ.sum(axis=1, keepdims=True) / m        # BP3
-    dA_prev = W.T @ dZ                            # the Wᵀ·δ half of BP2
+    dA_prev = W.T @ dZ if need_dA_prev else None  # the Wᵀ·δ half of BP2
     return dA_prev, dW, db
 
 
 def one_layer_backward(
-    dA: ArrayLike, cache: Cache, activation: str = "sigmoid"
-) -> tuple[Array, Array, Array]:
+    dA: ArrayLike, cache: Cache, activation: str = "sigmoid", *, need_dA_prev: bool = True
+) -> tuple[Array | None, Array, Array]:
     """Backward step through one layer: activation, then linear.
 
     Parameters
@@ -186,21 +192,23 @@ def one_layer_backward(
         As stored by :func:`forward_prop` for this layer.
     activation : str
         The layer's activation, to differentiate at the cached Z.
+    need_dA_prev : bool
+        Passed to :func:`linear_backward`.
 
     Returns
     -------
-    dA_prev (n_{l−1}, m), dW (n_l, n_{l−1}), db (n_l, 1)
+    dA_prev (n_{l−1}, m) or None, dW (n_l, n_{l−1}), db (n_l, 1)
     """
     linear_cache, Z = cache
     dA = np.asarray(dA, dtype=np.float64)
     check_same_shape(dA, "dA", Z, "the cached Z")
     dZ = dA * get_activation(activation).derivative(Z)   # BP1 (output) / second half of BP2
-    return linear_backward(dZ, linear_cache)
+    return linear_backward(dZ, linear_cache, need_dA_prev=need_dA_prev)
 
 
 def backprop(
     AL: ArrayLike, Y: ArrayLike, caches: list[Cache], hidden_activation: str = "sigmoid",
-    lambd: float = 0.0,
+    lambd: float = 0.0, *, need_dA0: bool = True,
 ) -> dict[str, Array]:
     """Gradients of the cost for every layer.
 
@@ -217,6 +225,9 @@ def backprop(
         L2 strength; adds (λ/m)·W{l} to every dW{l}, the gradient of the L2
         term of :func:`cost_function`. (Seed 000 adds the same term inside its
         update rule instead; the resulting step is identical.)
+    need_dA0 : bool
+        False leaves out ``dA0``, the gradient with respect to X, which
+        training does not need (:func:`train` passes False).
 
     Returns
     -------
@@ -236,10 +247,13 @@ def backprop(
     dA = binary_cross_entropy_gradient(AL, Y)
     for l in range(L, 0, -1):
         activation = "sigmoid" if l == L else hidden_activation
-        dA_prev, dW, db = one_layer_backward(dA, caches[l - 1], activation)
+        need = l > 1 or need_dA0
+        dA_prev, dW, db = one_layer_backward(dA, caches[l - 1], activation, need_dA_prev=need)
         if lambd:
             dW = dW + (lambd / m) * caches[l - 1][0][1]
-        grads[f"dA{l - 1}"], grads[f"dW{l}"], grads[f"db{l}"] = dA_prev, dW, db
+        grads[f"dW{l}"], grads[f"db{l}"] = dW, db
+        if need:
+            grads[f"dA{l - 1}"] = dA_prev
         dA = dA_prev
     return grads
 
@@ -333,7 +347,8 @@ def train(
         for idx in _batches(m, batch, rng):
             if idx is not None:
                 AL, caches = forward_prop(X[:, idx], params, hidden_activation)
-            grads = backprop(AL, Y if idx is None else Y[:, idx], caches, hidden_activation, lambd)
+            grads = backprop(AL, Y if idx is None else Y[:, idx], caches, hidden_activation,
+                             lambd, need_dA0=False)
             params = update_parameters(params, grads, learning_rate)
     return params, history
 
