@@ -81,8 +81,14 @@ def binary_cross_entropy_gradient(AL: ArrayLike, Y: ArrayLike) -> Array:
     applies to dW and db. The formula is used as it stands (so it agrees with
     published values even for an ``AL`` outside (0, 1)); only predictions of
     exactly 0 or 1, where it would divide by zero, are moved to EPS or 1 − EPS.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or a label is not 0 or 1.
     """
     AL, Y = _pair(AL, Y)
+    check_binary_labels(Y)
     with np.errstate(divide="ignore", invalid="ignore"):
         dAL = -(Y / AL - (1.0 - Y) / (1.0 - AL))
     if not np.isfinite(dAL).all():

@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 from dnn_ref.activations import get_activation, sigmoid
 from dnn_ref.losses import binary_cross_entropy, binary_cross_entropy_gradient
-from dnn_ref.validation import as_matrix, check_binary_labels, check_same_shape, n_layers
+from dnn_ref.validation import as_matrix, check_same_shape, n_layers
 
 Array = NDArray[np.float64]
 Params = dict[str, Array]
@@ -235,16 +235,12 @@ def backprop(
         ``dW1…dWL`` and ``db1…dbL`` (averaged over the m examples) and
         ``dA0…dA{L−1}`` where ``dA{l−1}`` = W{l}ᵀ·dZ{l} (not averaged).
     """
-    AL = as_matrix(AL, "AL")
-    Y = as_matrix(Y, "Y")
-    check_same_shape(AL, "AL", Y, "Y")
-    check_binary_labels(Y)
     L = len(caches)
     if L == 0:
         raise ValueError("caches is empty; pass the caches returned by forward_prop")
-    m = AL.shape[1]
+    dA = binary_cross_entropy_gradient(AL, Y)  # checks shapes and labels
+    m = dA.shape[1]
     grads: dict[str, Array] = {}
-    dA = binary_cross_entropy_gradient(AL, Y)
     for l in range(L, 0, -1):
         activation = "sigmoid" if l == L else hidden_activation
         need = l > 1 or need_dA0
