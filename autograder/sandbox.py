@@ -183,7 +183,8 @@ def main(req_path: str, out_path: str) -> None:
     except BaseException as exc:  # noqa: BLE001 - anything the code raises is reported
         why = f"the memory limit of {request['memory_mb']} MB" if isinstance(
             exc, MemoryError) else str(exc)[:400]
-        out["failure"] = f"your answer cells raise {type(exc).__name__} ({why}) when run on their own"
+        out["failure"] = (f"your answer cells raise {type(exc).__name__} ({why}) "
+                          "when run on their own")
     else:
         for name, cases in request["calls"].items():
             fn = namespace.get(name)
