@@ -279,7 +279,12 @@ def _split(
 
 def _positive_digits(positive: int | Iterable[int]) -> tuple[int, ...]:
     """Check ``positive`` of :func:`load_digits_binary` and return it as a sorted tuple."""
-    items = [positive] if isinstance(positive, numbers.Integral) else list(positive)
+    if isinstance(positive, numbers.Integral):
+        items = [positive]
+    elif isinstance(positive, Iterable) and not isinstance(positive, str):
+        items = list(positive)
+    else:
+        items = [None]
     if not all(isinstance(d, numbers.Integral) and 0 <= d <= 9 for d in items):
         raise ValueError(f"positive must hold digits 0…9, got {positive!r}")
     digits = tuple(sorted({int(d) for d in items}))

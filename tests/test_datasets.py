@@ -1,0 +1,250 @@
+"""Tests of dnn_ref.datasets: shapes, splits, standardisation, toy sets, argument errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import datasets as sk
+
+from dnn_ref import datasets
+
+STRICT = {"over": "raise", "divide": "raise", "invalid": "raise"}
+
+LOADERS = {
+    "breast_cancer": (datasets.load_breast_cancer, sk.load_breast_cancer, 30, 1),
+    "digits_binary": (datasets.load_digits_binary, sk.load_digits, 64, 1),
+    "digits_multiclass": (datasets.load_digits_multiclass, sk.load_digits, 64, 10),
+}
+TOYS = [datasets.make_moons, datasets.make_circles, datasets.make_xor]
+
+
+@pytest.fixture(scope="module", params=list(LOADERS))
+def loaded(request):
+    """(name, Dataset with default arguments, raw scikit-learn bunch)."""
+    ours, raw, _, _ = LOADERS[request.param]
+    with warnings.catch_warnings(), np.errstate(**STRICT):
+        warnings.simplefilter("error")
+        data = ours()
+    return request.param, data, raw()
+
+
+# ---------------------------------------------------------------- real data sets
+
+def test_shapes_dtypes_and_sizes(loaded):
+    name, data, raw = loaded
+    _, _, n_features, n_outputs = LOADERS[name]
+    m = raw.data.shape[0]
+    m_test = data.X_test.shape[1]
+    assert data.X_train.shape == (n_features, m - m_test)
+    assert data.Y_train.shape == (n_outputs, m - m_test)
+    assert data.X_test.shape == (n_features, m_test)
+    assert data.Y_test.shape == (n_outputs, m_test)
+    assert m_test == int(np.ceil(0.2 * m))
+    for array in (data.X_train, data.Y_train, data.X_test, data.Y_test, data.mean, data.std):
+        assert array.dtype == np.float64
+        assert np.isfinite(array).all()
+    assert data.mean.shape == data.std.shape == (n_features, 1)
+    assert len(data.feature_names) == n_features
+    assert len(data.target_names) == n_outputs
+
+
+def test_labels_are_zero_one_and_one_hot_columns_sum_to_one(loaded):
+    _, data, _ = loaded
+    for Y in (data.Y_train, data.Y_test):
+        assert set(np.unique(Y)) == {0.0, 1.0}
+        if Y.shape[0] > 1:
+            np.testing.assert_array_equal(Y.sum(axis=0), 1.0)
+
+
+def test_standardised_with_training_statistics_only(loaded):
+    _, data, raw = loaded
+    constant = data.X_train.std(axis=1) == 0
+    varying = ~constant
+    np.testing.assert_array_equal(data.std[constant], 1.0)
+    np.testing.assert_allclose(data.X_train.mean(axis=1), 0.0, atol=1e-12)
+    np.testing.assert_allclose(data.X_train[varying].std(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(data.X_train[constant], 0.0)
+    # Undo the standardisation: the training columns are raw examples, and the stored
+    # mean is their mean, not the mean of the whole data set.
+    raw_train = data.X_train * data.std + data.mean
+    raw_test = data.X_test * data.std + data.mean
+    np.testing.assert_allclose(data.mean[:, 0], raw_train.mean(axis=1), rtol=1e-12, atol=1e-12)
+    assert not np.allclose(data.mean[:, 0], raw.data.mean(axis=0), rtol=1e-6)
+    # The test set is not centred: its statistics were not used.
+    assert np.abs(data.X_test.mean(axis=1)).max() > 1e-3
+    # Together the two parts are exactly the raw data, each example once.
+    # (Rounded to 6 decimals, which the raw values never use, so sorting is exact.)
+    together = np.round(np.hstack([raw_train, raw_test]).T, 6)
+    expected = np.round(raw.data, 6)
+    np.testing.assert_array_equal(together[np.lexsort(together.T)],
+                                  expected[np.lexsort(expected.T)])
+
+
+def test_split_is_stratified(loaded):
+    _, data, _ = loaded
+    share_train = data.Y_train.mean(axis=1)
+    share_test = data.Y_test.mean(axis=1)
+    np.testing.assert_allclose(share_test, share_train, atol=1.5 / data.Y_test.shape[1])
+
+
+@pytest.mark.parametrize("name", list(LOADERS))
+def test_same_seed_same_split_other_seed_other_split(name):
+    load = LOADERS[name][0]
+    a, b, c = load(seed=3), load(seed=3), load(seed=4)
+    for field in ("X_train", "Y_train", "X_test", "Y_test", "mean", "std"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    assert not np.array_equal(a.X_test, c.X_test)
+
+
+def test_test_size_sets_the_split():
+    data = datasets.load_breast_cancer(test_size=0.5)
+    assert data.X_test.shape[1] in (284, 285)
+    assert data.X_train.shape[1] + data.X_test.shape[1] == 569
+
+
+def test_breast_cancer_positive_class_is_benign():
+    data = datasets.load_breast_cancer()
+    assert data.target_names == ("benign",)
+    assert data.Y_train.sum() + data.Y_test.sum() == 357
+    assert data.feature_names[0] == "mean radius"
+
+
+def test_digits_have_constant_pixels_which_become_zero_not_nan():
+    data = datasets.load_digits_binary()
+    # Pixel (0, 0) is blank in every image.
+    assert data.feature_names[0] == "pixel_0_0"
+    assert data.std[0, 0] == 1.0
+    np.testing.assert_array_equal(data.X_train[0], 0.0)
+    np.testing.assert_array_equal(data.X_test[0], 0.0)
+
+
+def test_digits_binary_default_is_even_digits():
+    target = sk.load_digits().target
+    data = datasets.load_digits_binary()
+    n_even = int(np.isin(target, [0, 2, 4, 6, 8]).sum())
+    assert data.Y_train.sum() + data.Y_test.sum() == n_even
+    assert data.target_names == ("digit in {0, 2, 4, 6, 8}",)
+
+
+@pytest.mark.parametrize(("positive", "digits"), [(0, [0]), ([7, 1], [1, 7]),
+                                                   (range(9), list(range(9)))])
+def test_digits_binary_positive_digits(positive, digits):
+    target = sk.load_digits().target
+    data = datasets.load_digits_binary(positive=positive)
+    assert data.Y_train.sum() + data.Y_test.sum() == int(np.isin(target, digits).sum())
+
+
+def test_digits_multiclass_every_class_in_both_parts():
+    data = datasets.load_digits_multiclass()
+    assert (data.Y_train.sum(axis=1) > 100).all()
+    assert (data.Y_test.sum(axis=1) > 30).all()
+    assert data.target_names == tuple("0123456789")
+
+
+def test_repr_shows_shapes_not_numbers():
+    text = repr(datasets.load_breast_cancer())
+    assert "X_train (30, 455)" in text and "Y_test (1, 114)" in text
+    assert len(text) < 200
+
+
+@pytest.mark.parametrize("test_size", [0, 1, 1.5, -0.2, "0.2", None])
+def test_bad_test_size(test_size):
+    with pytest.raises(ValueError, match=r"test_size .* between 0 and 1"):
+        datasets.load_breast_cancer(test_size=test_size)
+
+
+@pytest.mark.parametrize("positive", [10, -1, [], range(10), [3, "4"], 2.0])
+def test_bad_positive_digits(positive):
+    with pytest.raises(ValueError, match=r"positive"):
+        datasets.load_digits_binary(positive=positive)
+
+
+def test_standardize_by_hand():
+    X_train = np.array([[1.0, 3.0], [5.0, 5.0]])
+    X_test = np.array([[2.0], [7.0]])
+    train, test, mean, std = datasets.standardize(X_train, X_test)
+    np.testing.assert_array_equal(mean, [[2.0], [5.0]])
+    np.testing.assert_array_equal(std, [[1.0], [1.0]])      # constant row: 0 replaced by 1
+    np.testing.assert_array_equal(train, [[-1.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(test, [[0.0], [2.0]])
+
+
+# ---------------------------------------------------------------- generated 2-D sets
+
+@pytest.mark.parametrize("make", TOYS)
+@pytest.mark.parametrize("m", [2, 7, 200])
+def test_toy_shapes_dtypes_and_balance(make, m):
+    X, Y = make(m=m, seed=1)
+    assert X.shape == (2, m) and Y.shape == (1, m)
+    assert X.dtype == Y.dtype == np.float64
+    assert np.isfinite(X).all()
+    assert set(np.unique(Y)) == {0.0, 1.0}
+    assert Y.sum() in (m // 2, m - m // 2)
+
+
+@pytest.mark.parametrize("make", TOYS)
+def test_toy_reproducible(make):
+    X1, Y1 = make(seed=5)
+    X2, Y2 = make(seed=5)
+    X3, Y3 = make(seed=6)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(Y1, Y2)
+    assert not np.array_equal(X1, X3)
+
+
+@pytest.mark.parametrize("make", TOYS)
+def test_toy_labels_are_shuffled(make):
+    _, Y = make(m=100, seed=0)
+    assert not np.array_equal(Y, np.sort(Y)) and not np.array_equal(Y, np.sort(Y)[:, ::-1])
+
+
+def test_circles_without_noise_lie_on_the_two_circles():
+    X, Y = datasets.make_circles(m=50, noise=0.0, factor=0.3, seed=0)
+    radius = np.hypot(X[0], X[1])
+    np.testing.assert_allclose(radius[Y[0] == 0], 1.0)
+    np.testing.assert_allclose(radius[Y[0] == 1], 0.3)
+
+
+def test_moons_without_noise_lie_on_the_two_arcs():
+    X, Y = datasets.make_moons(m=50, noise=0.0, seed=0)
+    upper, lower = X[:, Y[0] == 0], X[:, Y[0] == 1]
+    np.testing.assert_allclose(np.hypot(upper[0], upper[1]), 1.0)
+    assert (upper[1] >= 0).all()
+    np.testing.assert_allclose(np.hypot(lower[0] - 1.0, lower[1] - 0.5), 1.0)
+    assert (lower[1] <= 0.5).all()
+
+
+def test_xor_label_is_one_where_signs_differ():
+    X, Y = datasets.make_xor(m=40, noise=0.0, seed=0)
+    np.testing.assert_array_equal(np.abs(X), 1.0)
+    np.testing.assert_array_equal(Y[0], (X[0] * X[1] < 0).astype(float))
+    # With noise the clusters spread, but labels still follow the corners.
+    X, Y = datasets.make_xor(m=400, noise=0.2, seed=0)
+    assert np.mean(Y[0] == (X[0] * X[1] < 0)) > 0.95
+    assert X.std() > 1.0
+
+
+def test_noise_spreads_the_points():
+    X0, _ = datasets.make_circles(m=300, noise=0.0, seed=0)
+    X1, _ = datasets.make_circles(m=300, noise=0.2, seed=0)
+    assert np.std(np.hypot(*X0)) < np.std(np.hypot(*X1))
+
+
+@pytest.mark.parametrize("make", TOYS)
+@pytest.mark.parametrize("m", [1, 0, 2.5, -3, "10"])
+def test_toy_bad_m(make, m):
+    with pytest.raises(ValueError, match=r"m is the number of examples.*≥ 2"):
+        make(m=m)
+
+
+@pytest.mark.parametrize("make", TOYS)
+@pytest.mark.parametrize("noise", [-0.1, float("nan"), float("inf"), "0.1"])
+def test_toy_bad_noise(make, noise):
+    with pytest.raises(ValueError, match=r"noise .* ≥ 0"):
+        make(noise=noise)
+
+
+@pytest.mark.parametrize("factor", [0, 1, 1.5, -0.5])
+def test_circles_bad_factor(factor):
+    with pytest.raises(ValueError, match=r"factor .* between 0 and 1"):
+        datasets.make_circles(factor=factor)
