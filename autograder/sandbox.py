@@ -9,9 +9,11 @@ the reference functions to make unavailable. The child
   kills it after a wall-clock timeout;
 * replaces the reference implementations of the graded functions by stubs that
   raise :class:`ReferenceUnavailable`, and makes ``dnn_ref.grading`` unimportable;
-* runs the code with stdout and stderr sent to /dev/null, calls each graded
-  function on each case, and writes back JSON: arrays as nested lists, never
-  a pickle, so nothing the student defines can run in the grading process.
+* runs the cells one by one with stdout and stderr sent to /dev/null (a cell
+  that fails or loops is abandoned, as in the notebook's kernel), calls each
+  graded function on each case under a time limit, and writes back JSON:
+  arrays as nested lists, never a pickle, so nothing the student defines can
+  run in the grading process.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 MEMORY_LIMIT_MB = 2048
-TIMEOUT_S = 60
+TIMEOUT_S = 120
+STEP_TIMEOUT_S = 20
 
 
 class ReferenceUnavailable(RuntimeError):
@@ -95,22 +101,32 @@ class SandboxResult:
     failure: str | None = None
 
 
-def run(code: str, calls: dict[str, list[tuple]], blocked: list[str],
-        timeout: float = TIMEOUT_S, memory_mb: int = MEMORY_LIMIT_MB) -> SandboxResult:
-    """Run ``code`` in a fresh limited process and call the graded functions on the cases.
+def run(cells: list[str], calls: dict[str, list[tuple]], blocked: list[str],
+        timeout: float = TIMEOUT_S, memory_mb: int = MEMORY_LIMIT_MB,
+        step_timeout: float = STEP_TIMEOUT_S) -> SandboxResult:
+    """Run the cells in a fresh limited process and call the graded functions on the cases.
 
     Parameters
     ----------
-    code : str
-        The answer cells (and the set-up cells they need), in notebook order.
+    cells : list of str
+        The code cells to run first, in notebook order (set-up and answer
+        cells). Like the notebook's own kernel, a cell that raises or runs
+        longer than ``step_timeout`` is abandoned and the next one runs.
     calls : dict
-        Function name -> list of argument tuples (plain numpy data).
+        Call key -> list of argument tuples (plain numpy data). A key is a
+        function name (``"backprop"``), or a name followed by ``|`` and
+        comma-separated names of functions to swap for their reference
+        versions in the function's globals during the call
+        (``"backprop|one_layer_backward"``).
     blocked : list of str
         Names in ``dnn_ref`` to make unavailable (the reference of what is graded).
+    timeout : float
+        Wall-clock limit for the whole run, in seconds.
     """
-    request = {"code": code, "blocked": blocked, "memory_mb": memory_mb,
-               "calls": {name: [to_plain(tuple(args)) for args in cases]
-                         for name, cases in calls.items()}}
+    request = {"cells": cells, "blocked": blocked, "memory_mb": memory_mb,
+               "step_timeout": step_timeout,
+               "calls": {key: [to_plain(tuple(args)) for args in cases]
+                         for key, cases in calls.items()}}
     with tempfile.TemporaryDirectory(prefix="sandbox-") as tmp:
         req_path, out_path = os.path.join(tmp, "request.json"), os.path.join(tmp, "result.json")
         with open(req_path, "w") as f:
@@ -129,10 +145,8 @@ def run(code: str, calls: dict[str, list[tuple]], blocked: list[str],
                                  + _why_stopped(proc, memory_mb))
         with open(out_path) as f:
             out = json.load(f)
-    if out.get("failure"):
-        return SandboxResult({}, out["failure"])
-    return SandboxResult({name: [from_plain(r) for r in results]
-                          for name, results in out["results"].items()})
+    return SandboxResult({key: [from_plain(r) for r in results]
+                          for key, results in out["results"].items()})
 
 
 def _why_stopped(proc: subprocess.CompletedProcess, memory_mb: int) -> str:
@@ -152,11 +166,33 @@ def _limit(memory_mb: int, cpu_s: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))
 
 
-def _block_reference(names: list[str]) -> None:
-    """Replace the reference functions by stubs; forbid dnn_ref.grading."""
+class _StepTimeout(BaseException):
+    """Raised in the sandbox when one cell or one call runs too long."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    def expire(_signum: int, _frame: object) -> None:
+        raise _StepTimeout(f"did not finish within {seconds:g} s (an infinite loop?)")
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _block_reference(names: list[str]) -> dict[str, Any]:
+    """Replace the reference functions by stubs; forbid dnn_ref.grading.
+
+    Returns the real reference functions, for calls that swap them in.
+    """
     import dnn_ref
     import dnn_ref.network
 
+    real = {name: getattr(dnn_ref.network, name) for name in names
+            if hasattr(dnn_ref.network, name)}
     for name in names:
         def stub(*_args: Any, _name: str = name, **_kwargs: Any) -> Any:
             raise ReferenceUnavailable(
@@ -167,37 +203,55 @@ def _block_reference(names: list[str]) -> None:
                 setattr(module, name, stub)
     dnn_ref.network.__spec__ = None      # importlib.reload cannot bring the reference back
     sys.modules["dnn_ref.grading"] = None  # type: ignore[assignment]
+    return real
+
+
+def _error(exc: BaseException, memory_mb: int) -> dict[str, str]:
+    if isinstance(exc, MemoryError):
+        message = f"ran out of memory (limit {memory_mb} MB)"
+    else:
+        message = str(exc)[:500]
+    return {"__error__": type(exc).__name__, "message": message}
+
+
+def _call(namespace: dict[str, Any], key: str, args: tuple, real: dict[str, Any]) -> Any:
+    name, _, swaps = key.partition("|")
+    fn = namespace.get(name)
+    if not callable(fn):
+        raise NameError(f"name {name!r} is not defined as a function")
+    saved = {s: namespace.get(s) for s in swaps.split(",") if s}
+    try:
+        namespace.update({s: real[s] for s in saved})
+        return fn(*args)
+    finally:
+        namespace.update(saved)
 
 
 def main(req_path: str, out_path: str) -> None:
     with open(req_path) as f:
         request = json.load(f)
-    _limit(request["memory_mb"], TIMEOUT_S)
-    _block_reference(request["blocked"])
+    memory_mb, step = request["memory_mb"], request["step_timeout"]
+    _limit(memory_mb, TIMEOUT_S)
+    real = _block_reference(request["blocked"])
     devnull = open(os.devnull, "w")  # noqa: SIM115 - stays open for the student's code
     sys.stdout = sys.stderr = devnull
     namespace: dict[str, Any] = {"__name__": "__main__"}
-    out: dict[str, Any] = {"results": {}}
-    try:
-        exec(compile(request["code"], "<your answer cells>", "exec"), namespace)
-    except BaseException as exc:  # noqa: BLE001 - anything the code raises is reported
-        why = f"the memory limit of {request['memory_mb']} MB" if isinstance(
-            exc, MemoryError) else str(exc)[:400]
-        out["failure"] = (f"your answer cells raise {type(exc).__name__} ({why}) "
-                          "when run on their own")
-    else:
-        for name, cases in request["calls"].items():
-            fn = namespace.get(name)
-            results = []
-            for plain_args in cases:
-                args = from_plain(plain_args)
-                try:
-                    if not callable(fn):
-                        raise NameError(f"name {name!r} is not defined as a function")
-                    results.append(to_plain(fn(*args)))
-                except BaseException as exc:  # noqa: BLE001
-                    results.append({"__error__": type(exc).__name__, "message": str(exc)[:500]})
-            out["results"][name] = results
+    out: dict[str, Any] = {"cell_errors": [], "results": {}}
+    for i, cell in enumerate(request["cells"]):
+        try:
+            with _time_limit(step):
+                exec(compile(cell, f"<cell {i}>", "exec"), namespace)
+        except BaseException as exc:  # noqa: BLE001 - the notebook's kernel goes on too
+            out["cell_errors"].append(_error(exc, memory_mb))
+    for key, cases in request["calls"].items():
+        results = []
+        for plain_args in cases:
+            try:
+                with _time_limit(step):
+                    results.append(to_plain(_call(namespace, key, from_plain(plain_args), real)))
+            except BaseException as exc:  # noqa: BLE001 - reported per case
+                results.append(_error(exc, memory_mb))
+        out["results"][key] = results
     with open(out_path, "w") as f:
         json.dump(out, f)
 
