@@ -5,8 +5,9 @@ The PyPI wheel ``django-static-mathjax`` ships the MathJax 3 distribution
 needs (the ``tex-chtml`` component, its lazily loaded extensions, the menu
 and accessibility code, and the CHTML web fonts) into
 ``<html output>/_static/mathjax/``; ``_config.yml`` points Sphinx's
-``mathjax_path`` at the copy, and the build stops if it does not. MathJax finds its fonts and extensions relative to the script's own
-URL, so nothing is requested from a CDN.
+``mathjax_path`` at the copy, and the build stops if it does not. MathJax
+finds its fonts and extensions relative to the script's own URL, so nothing
+is requested from a CDN.
 """
 
 from __future__ import annotations

@@ -1,0 +1,285 @@
+"""A reader opens the built book in a browser, with no internet.
+
+Every page of the table of contents is served from ``_build/html`` on
+127.0.0.1 and opened once in headless Debian chromium (through Playwright);
+the tests below then check what a reader would see on that page: maths
+typeset by the local MathJax, no request leaving the machine, no broken
+internal link, figures that load, no error output and no raw widget text.
+A full-page screenshot of each page goes to ``test-artifacts/screenshots/``.
+
+Build the book first: ``make book`` (``make test`` does it for you).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+HOST = "127.0.0.1"
+
+#: Text that means a widget was printed instead of displayed.
+WIDGET_REPRS = ("interactive(children=", "Loading widget...", "VBox(children=",
+                "HBox(children=", "IntSlider(value=", "FloatSlider(value=")
+
+#: Maths delimiters that MathJax should have replaced.
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]")
+
+
+def toc_pages() -> list[str]:
+    """Document names of the table of contents, in reading order (e.g. ``book/intro``)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            for key in ("chapters", "sections"):
+                walk(entry.get(key, []))
+            for part in entry.get("parts", []):
+                walk(part.get("chapters", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return [str(Path(p).with_suffix("")) for p in pages]
+
+
+PAGES = toc_pages()
+CHAPTERS = [p for p in PAGES if re.match(r"\d\d_", Path(p).name)]
+
+
+def require_build() -> None:
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"{HTML} has no built book; run `make book` first (make test does it)")
+
+
+@dataclass
+class Visit:
+    """What the browser saw while loading one page."""
+
+    url: str
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    has_math: bool = False
+    math_elements: int = 0
+    math_unrendered: int = 0
+    mjx_containers: int = 0
+    prose_text: str = ""
+    output_text: str = ""
+    links: list[str] = field(default_factory=list)
+    output_images: int = 0
+    broken_images: list[str] = field(default_factory=list)
+    error_outputs: list[str] = field(default_factory=list)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[str]:
+    """Serve ``_build/html`` on 127.0.0.1 at a free port; yield its base URL."""
+    require_build()
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = ThreadingHTTPServer((HOST, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://{HOST}:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; run `make chromium` (apt-get install chromium)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# JavaScript run in the page once it has loaded and MathJax has finished.
+_INSPECT = """() => {
+  const article = document.querySelector('article.bd-article') || document.body;
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll('pre, code, .cell_input, .cell_output, script, style, mjx-container')
+       .forEach(e => e.remove());
+  const outputs = [...article.querySelectorAll('.cell_output')];
+  const maths = [...article.querySelectorAll('.math')];
+  return {
+    mathElements: maths.length,
+    mathUnrendered: maths.filter(e => !e.querySelector('mjx-container')).length,
+    mjx: document.querySelectorAll('mjx-container').length,
+    proseText: prose.innerText || prose.textContent,
+    outputText: outputs.map(e => e.innerText).join('\\n'),
+    links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    outputImages: article.querySelectorAll('.cell_output img').length,
+    brokenImages: [...document.images]
+        .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+    errorOutputs: [...article.querySelectorAll(
+        '.cell_output .traceback, .cell_output [class*="error"], .output.traceback')]
+        .map(e => e.className + ': ' + e.innerText.slice(0, 200)),
+  };
+}"""
+
+# Make lazy images load now and wait until every image has been fetched.
+_LOAD_IMAGES = """async () => {
+  const imgs = [...document.images];
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.complete ? null :
+      new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+}"""
+
+
+@pytest.fixture(scope="session")
+def visit(site: str, browser: object):
+    """``visit(docname)`` opens a page once per session and returns its :class:`Visit`."""
+    seen: dict[str, Visit] = {}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def _visit(doc: str) -> Visit:
+        if doc in seen:
+            return seen[doc]
+        v = Visit(url=urljoin(site, f"{doc}.html"))
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: v.requests.append(r.url))
+        page.on("requestfailed", lambda r: v.failed.append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and v.failed.append(f"{r.url} "
+                                                                          f"(HTTP {r.status})"))
+        page.on("pageerror", lambda e: v.page_errors.append(str(e)))
+        try:
+            response = page.goto(v.url, wait_until="load")
+            assert response is not None and response.ok, f"{v.url} did not load"
+            page.evaluate(_LOAD_IMAGES)
+            v.has_math = page.evaluate("() => !!(window.MathJax && MathJax.startup)")
+            if v.has_math:
+                page.wait_for_function("() => MathJax.startup.promise !== undefined")
+                page.evaluate("() => MathJax.startup.promise.then(() => true)")
+            page.wait_for_load_state("networkidle")
+            info = page.evaluate(_INSPECT)
+            page.screenshot(path=str(SCREENSHOTS / f"{Path(doc).name}.png"), full_page=True)
+        finally:
+            page.close()
+        v.math_elements = info["mathElements"]
+        v.math_unrendered = info["mathUnrendered"]
+        v.mjx_containers = info["mjx"]
+        v.prose_text = info["proseText"]
+        v.output_text = info["outputText"]
+        v.links = info["links"]
+        v.output_images = info["outputImages"]
+        v.broken_images = info["brokenImages"]
+        v.error_outputs = info["errorOutputs"]
+        seen[doc] = v
+        return v
+
+    return _visit
+
+
+@functools.cache
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+@pytest.mark.slow
+def test_every_toc_entry_is_built() -> None:
+    require_build()
+    missing = [doc for doc in PAGES if not (HTML / f"{doc}.html").is_file()]
+    assert not missing, f"no HTML page for toc entries {missing}; rebuild with `make book`"
+    assert len(PAGES) >= 11, f"the toc lists only {PAGES}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_loads_nothing_from_outside(visit, doc: str) -> None:
+    v = visit(doc)
+    outside = [u for u in v.requests
+               if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname != HOST]
+    assert not outside, f"{doc} requests hosts other than {HOST}: {outside}"
+    assert not v.failed, f"{doc} has failed requests: {v.failed}"
+    assert not v.page_errors, f"{doc} raised JavaScript errors: {v.page_errors}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", PAGES)
+def test_math_is_typeset(visit, doc: str) -> None:
+    v = visit(doc)
+    if v.math_elements:
+        assert v.has_math, f"{doc} has maths but MathJax was not loaded"
+        assert v.mjx_containers >= v.math_elements, (
+            f"{doc}: {v.math_elements} maths elements but only {v.mjx_containers} rendered")
+        assert v.math_unrendered == 0, f"{doc}: {v.math_unrendered} maths elements not typeset"
+    raw = RAW_MATH.findall(v.prose_text)
+    assert not raw, f"{doc} shows raw maths delimiters {sorted(set(raw))} in its text"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", ["book/notation", "book/01_forward_pass", "book/02_loss_functions"])
+def test_pages_with_formulas_have_math(visit, doc: str) -> None:
+    v = visit(doc)
+    assert v.math_elements > 0 and v.mjx_containers > 0, f"{doc}: no typeset maths found"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", PAGES)
+def test_internal_links_resolve(visit, doc: str) -> None:
+    v = visit(doc)
+    internal = {urldefrag(u).url for u in v.links
+                if urlparse(u).hostname == HOST and urlparse(u).path.endswith(".html")}
+    assert internal, f"{doc} has no internal links at all (navigation missing?)"
+    broken = sorted(u for u in internal if _status(u) != 200)
+    assert not broken, f"{doc} links to pages that do not load: {broken}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_has_figures_that_load(visit, doc: str) -> None:
+    v = visit(doc)
+    assert v.output_images >= 1, f"{doc} has no figure produced by a cell"
+    assert not v.broken_images, f"{doc} has images that did not load: {v.broken_images}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", PAGES)
+def test_no_error_outputs(visit, doc: str) -> None:
+    v = visit(doc)
+    assert not v.error_outputs, f"{doc} shows error outputs: {v.error_outputs}"
+    assert "Traceback (most recent call last)" not in v.output_text, (
+        f"{doc} shows a Python traceback in a cell output")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", PAGES)
+def test_no_raw_widget_text(visit, doc: str) -> None:
+    v = visit(doc)
+    found = [w for w in WIDGET_REPRS if w in v.output_text]
+    assert not found, (f"{doc} prints widgets as text {found}; a static book cannot run them, "
+                       "show a figure instead and keep the widget for JupyterLab")
