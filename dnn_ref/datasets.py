@@ -129,8 +129,10 @@ def load_digits_binary(
     Y = 1 when the digit is in ``positive``. The default, "is the digit
     even?", is the course's binary digits task: the classes are balanced
     (about 50 % each) and no single pixel decides the answer, so a hidden
-    layer clearly beats logistic regression. ``positive=0`` ("is it a 0?")
-    is an easier, unbalanced variant (about 10 % positives).
+    layer clearly beats logistic regression (on the default split, about
+    90 % test accuracy without a hidden layer, 97 % with 32 ReLU units).
+    ``positive=0`` ("is it a 0?") is an easier, unbalanced variant (about
+    10 % positives).
 
     Parameters
     ----------
