@@ -1,0 +1,53 @@
+"""nbgrader configuration: the repository root is the course folder.
+
+Instructors work locally (see "For instructors" in README.md and the Makefile):
+``solutions/<assignment>/`` holds the source notebooks, ``exercises/<assignment>/``
+the student versions that ``nbgrader generate_assignment`` makes from them, and
+``submitted/``, ``autograded/``, ``feedback/`` and ``gradebook.db`` the class's work
+(all four are git-ignored). Submissions arrive from an LMS zip (``zip_collect``)
+or a folder, never through nbgrader's exchange, so nothing here needs root.
+
+traitlets executes this file with ``__file__`` set, so every path below follows
+the file: a copy of it in another folder makes that folder a course of its own.
+"""
+
+import os
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+c = get_config()  # noqa: F821 -- defined by traitlets when it executes this file
+
+# --- the course folder ------------------------------------------------------------
+c.CourseDirectory.course_id = "dnn-from-scratch"
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
+
+# The exchange (release_assignment/fetch/submit/collect on a shared server) is not
+# part of this workflow; should someone run those commands anyway, they stay inside
+# the course folder instead of needing /srv/nbgrader/exchange.
+c.Exchange.root = os.path.join(ROOT, "exchange")
+
+# --- what students get ---------------------------------------------------------------
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- running students' code ------------------------------------------------------------
+# Every cell of the assignments runs in a few seconds; a cell still busy after 60 s
+# is a runaway loop. nbgrader then interrupts the kernel (KeyboardInterrupt in that
+# cell), records a CellTimeoutError in the cell's output and goes on with the next
+# cell, so one loop costs the tests that depend on it, not the notebook or the class.
+# (nbgrader's Execute preprocessor inherits these ExecutePreprocessor settings.)
+c.ExecutePreprocessor.timeout = 60
+c.ExecutePreprocessor.interrupt_on_timeout = True
+
+# --- collecting from an LMS (make collect-zip) -------------------------------------------
+# Canvas "Download Submissions" names each file
+#     <lastfirst>[_LATE]_<canvas user id>_<submission id>_<file name>[-<n>].ipynb
+# e.g. smithjane_104233_5501267_backprop.ipynb or doejohn_LATE_88112_5501300_backprop-1.ipynb
+# (-1, -2 ... mark re-submissions). The student id is the lower-case name part.
+c.FileNameCollectorPlugin.named_regexp = (
+    r"(?i).*/(?P<student_id>[a-z]+)_(?:late_)?\d+_\d+_(?P<file_id>[a-z_]+?)(?:-\d+)?\.ipynb$"
+)
+c.ZipCollectApp.strict = True
