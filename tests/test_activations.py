@@ -145,6 +145,15 @@ def test_elementwise_on_any_shape_and_input_untouched(name):
     np.testing.assert_array_equal(z, before)
 
 
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_scalar_input_gives_a_scalar_shaped_result(name):
+    f, df = FUNCTIONS[name]
+    for z in (1.5, -2.0):
+        assert np.shape(f(z)) == () and np.shape(df(z)) == ()
+        assert float(f(z)) == f(np.array([z]))[0]
+        assert float(df(z)) == df(np.array([z]))[0]
+
+
 def test_integer_and_list_inputs_give_float64():
     assert act.relu([1, -2]).dtype == np.float64
     assert act.step(np.array([0, 1])).dtype == np.float64

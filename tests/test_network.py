@@ -14,6 +14,7 @@ from dnn_ref.network import (
     cost_function,
     forward_prop,
     init_params,
+    linear_backward,
     one_layer_backward,
     predict,
     train,
@@ -118,6 +119,32 @@ def test_hand_network_update_and_predict():
     # σ(0.5) and σ(1) are both above 0.5: both examples are predicted 1.
     np.testing.assert_array_equal(predict(X_HAND, params, "relu"), [[1.0, 1.0]])
     assert accuracy(predict(X_HAND, params, "relu"), Y_HAND) == 0.5
+
+
+def test_backprop_without_dA0_gives_the_same_parameter_gradients():
+    params = hand_params()
+    AL, caches = forward_prop(X_HAND, params, "relu")
+    full = backprop(AL, Y_HAND, caches, "relu")
+    lean = backprop(AL, Y_HAND, caches, "relu", need_dA0=False)
+    assert set(full) - set(lean) == {"dA0"}
+    for key, value in lean.items():
+        np.testing.assert_array_equal(value, full[key])
+
+
+def test_linear_backward_by_hand_and_without_dA_prev():
+    A_prev = np.array([[1.0, 2.0], [-1.0, 1.0]])
+    W = np.array([[1.0, -2.0]])
+    dZ = np.array([[0.5, -1.0]])
+    dA_prev, dW, db = linear_backward(dZ, (A_prev, W, np.zeros((1, 1))))
+    # dW = (1/2)(0.5·(1, −1) + (−1)·(2, 1)) = (1/2)(−1.5, −1.5); db = (0.5 − 1)/2
+    np.testing.assert_allclose(dW, [[-0.75, -0.75]])
+    np.testing.assert_allclose(db, [[-0.25]])
+    # dA_prev = Wᵀ·dZ = [[1·0.5, 1·(−1)], [−2·0.5, −2·(−1)]]
+    np.testing.assert_allclose(dA_prev, [[0.5, -1.0], [-1.0, 2.0]])
+    none, dW2, db2 = linear_backward(dZ, (A_prev, W, np.zeros((1, 1))), need_dA_prev=False)
+    assert none is None
+    np.testing.assert_array_equal(dW2, dW)
+    np.testing.assert_array_equal(db2, db)
 
 
 # ---------------------------------------------------------------- initialisation
