@@ -199,9 +199,9 @@ def _unpack(result: object, names: tuple[str, ...], expected: Mapping[str, objec
 def _as_dict(result: object, what: str, ret: str) -> Mapping:
     """Check ``result`` is a dict-like object; ``ret`` is the variable to return in the hint."""
     if result is None:
-        raise _Wrong(f"it returned None; end it with `return {ret}` ({what}).")
+        raise _Wrong(f"it returned None; it should return {what}: end it with `return {ret}`.")
     if not isinstance(result, Mapping):
-        raise _Wrong(f"it should return {what} (a dict), but returned {_describe(result)}.")
+        raise _Wrong(f"it should return {what}, but returned {_describe(result)}.")
     return result
 
 
@@ -556,14 +556,15 @@ def _missing_key_message(grads: Mapping, key: str, missing: list[str], expected:
     if len(missing) > 1:
         text += f" (also missing: {', '.join(repr(k) for k in missing[1:])})"
     text += f". It has {_list_keys(grads)}."
-    for k in grads:
-        if k not in expected and _matches(grads[k], expected[key]):
-            text += f" The value that belongs under {key!r} is stored under {k!r}."
-            break
+    elsewhere = next((k for k in grads if k not in expected
+                      and _matches(grads[k], expected[key])), None)
+    if elsewhere is not None:
+        text += f" The value that belongs under {key!r} is stored under {elsewhere!r}."
     lower = {str(k).lower(): k for k in grads}
     if key.lower() in lower and lower[key.lower()] != key:
         text += f" Keys are case-sensitive: rename {lower[key.lower()]!r} to {key!r}."
-    if key in (f"dW{L}", f"db{L}") and (f"dW{L - 1}" in grads or f"db{L - 1}" in grads):
+    index_slip = elsewhere in (None, f"{key[:2]}{L - 1}") and key.lower() not in lower
+    if index_slip and key in (f"dW{L}", f"db{L}") and f"{key[:2]}{L - 1}" in grads:
         text += (f" Layer {L} is the last layer (L = len(caches) = {L}); its gradients go under "
                  f"'dW{L}' and 'db{L}'. Filing them under index L − 1 = {L - 1} (seed 002's bug) "
                  "puts them under the wrong layer, and the loop then overwrites them.")
@@ -591,7 +592,7 @@ def _backprop_variants(AL: Array, Y: Array, caches: list, expected: dict) -> dic
 def _diagnose_backprop(case: Case, result: object, args_after: tuple | None) -> None:
     AL, Y, caches = case.args
     expected = ref.backprop(AL, Y, caches)
-    grads = _as_dict(result, "the gradients dict", "grads")
+    grads = _as_dict(result, "a dict of gradients ('dW1', 'db1', …)", "grads")
     keys = _grad_keys(len(caches))
     missing = [k for k in keys if k not in grads]
     if missing:
@@ -608,7 +609,7 @@ def _diagnose_update_parameters(case: Case, result: object, args_after: tuple | 
             all(_matches(args_after[0].get(k), v) for k, v in expected.items()):
         raise _Wrong("it updated parameters in place (fine) but returned None; end it with "
                      "`return parameters`.")
-    new = _as_dict(result, "the updated parameters", "parameters")
+    new = _as_dict(result, "a dict of the updated parameters", "parameters")
     missing = [k for k in expected if k not in new]
     if missing:
         raise _Wrong(f"the returned dict has no key {missing[0]!r}; it has {_list_keys(new)}. "
@@ -748,7 +749,8 @@ def _exception_hint(exc: Exception) -> str:
     if isinstance(exc, TypeError) and "NoneType" in msg:
         return "one of your functions returned None: is a `return` missing?"
     if isinstance(exc, IndexError):
-        return "an index is out of range: caches[l − 1] belongs to layer l (l = 1 … L)."
+        return ("an index is out of range: arrays here are 2-D (so .shape has two entries) "
+                "and caches[l − 1] belongs to layer l, l = 1 … L.")
     return ""
 
 
@@ -808,24 +810,30 @@ def _swapped(namespace: dict, names: list[str]) -> Iterator[None]:
         namespace.update(saved)
 
 
-def _blame(name: str, fn: Callable, hidden: bool, helpers: list[str]) -> str:
-    """Re-run a failing composite with reference helpers and say where the fault is."""
+def _blame(name: str, fn: Callable, hidden: bool, helpers: list[str], failure: str) -> str:
+    """Re-run a failing composite with reference helpers and say where the fault is.
+
+    ``failure`` is the message of the run with the student's own helpers.
+    """
     namespace = fn.__globals__
     own = {h: namespace[h] for h in helpers}
     with _swapped(namespace, helpers):
-        failure, _ = _first_failure(name, fn, hidden)
-    helper_failures = [f for h in helpers if (f := _first_failure(h, own[h], hidden)[0])]
+        with_reference, _ = _first_failure(name, fn, hidden)
+    failing = {h: f for h in helpers if (f := _first_failure(h, own[h], hidden)[0])}
+    helper_failures = list(failing.values())
     swapped = " and ".join(helpers)
-    if failure is None:
+    if with_reference is None:
         detail = "\n\n".join(helper_failures) or (
             f"Your {swapped} passes its own checks, so look at how {name} calls it.")
-        return (f"{name} itself is right: with the reference {swapped} swapped in it passes "
-                f"every check, so the fault is in your {swapped}.\n\n{detail}")
+        return (f"{failure.splitlines()[0]}\n{name} itself is right: with the reference "
+                f"{swapped} swapped in it passes every check, so the fault is in your "
+                f"{' and '.join(failing or helpers)}.\n\n{detail}")
     note = f"\n\n(Checked with the reference {swapped} swapped in, so the fault is in {name} " \
         "itself.)"
     if helper_failures:
-        note += f"\n\nYour {swapped} fails its own checks too:\n" + "\n\n".join(helper_failures)
-    return failure + note
+        note += f"\n\nYour {' and '.join(failing)} fails its own checks too:\n" + \
+            "\n\n".join(helper_failures)
+    return with_reference + note
 
 
 def _check(name: str, fn: Callable, hidden: bool) -> None:
@@ -837,7 +845,7 @@ def _check(name: str, fn: Callable, hidden: bool) -> None:
     namespace = getattr(fn, "__globals__", {})
     helpers = [h for h in _HELPERS.get(name, ()) if callable(namespace.get(h))]
     if name in _SWAP and helpers:
-        failure = _blame(name, fn, hidden, helpers)
+        failure = _blame(name, fn, hidden, helpers, failure)
     else:
         for h in helpers:
             note, _ = _first_failure(h, namespace[h], hidden)
