@@ -72,6 +72,8 @@ def from_plain(x: Any) -> Any:
         return tuple(from_plain(v) for v in x["__tuple__"])
     if "__dict__" in x:
         return {k: from_plain(v) for k, v in x["__dict__"]}
+    if "__returned__" in x:
+        return Returned(from_plain(x["__returned__"]), from_plain(x["args_after"]))
     if "__error__" in x:
         return CallError(x["__error__"], x["message"])
     return Opaque(x["__repr__"])
@@ -85,6 +87,14 @@ class Opaque:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """What a call returned, and its arguments afterwards (to see in-place updates)."""
+
+    value: Any
+    args_after: tuple
+
+
+@dataclass(frozen=True)
 class CallError:
     """The student's function raised ``exc_type``: ``message``."""
 
@@ -95,7 +105,7 @@ class CallError:
 # ---------------------------------------------------------------- parent side
 @dataclass
 class SandboxResult:
-    """Results per function name (one entry per case), or why the run failed."""
+    """Per call key, one :class:`Returned` or :class:`CallError` per case; or why the run failed."""
 
     results: dict[str, list[Any]]
     failure: str | None = None
@@ -253,8 +263,10 @@ def main(req_path: str, out_path: str) -> None:
                 results.append(results[-1])  # one infinite loop is enough to know
                 continue
             try:
+                args = from_plain(plain_args)
                 with _time_limit(step):
-                    results.append(to_plain(_call(namespace, key, from_plain(plain_args), real)))
+                    returned = _call(namespace, key, args, real)
+                results.append({"__returned__": to_plain(returned), "args_after": to_plain(args)})
             except BaseException as exc:  # noqa: BLE001 - reported per case
                 results.append(_error(exc, memory_mb))
         out["results"][key] = results

@@ -3,7 +3,26 @@
 Every executable cell of the book calls this package, and the graded
 assignments compare students' functions with it. Shapes follow the course:
 ``X`` is (features, examples), ``W{l}`` is (n_l, n_{l-1}), ``b{l}`` is (n_l, 1).
+
+Modules, one concept each:
+
+* :mod:`~dnn_ref.activations` — sigmoid, tanh, ReLU, … and their derivatives;
+* :mod:`~dnn_ref.losses` — quadratic, binary and categorical cross-entropy;
+* :mod:`~dnn_ref.network` — the functional API: init, forward, cost, backprop, update, train;
+* :mod:`~dnn_ref.layers` — the same network as ``Layer`` objects;
+* :mod:`~dnn_ref.gradcheck` — gradients checked by finite differences;
+* :mod:`~dnn_ref.graph` — scalar reverse-mode autodiff on a computational graph;
+* :mod:`~dnn_ref.datasets` — offline data sets in the (features, examples) layout;
+* :mod:`~dnn_ref.plots` — cost curves, decision boundaries, activation plots;
+* :mod:`~dnn_ref.grading` — the checkers the graded assignments call.
+
+The last four load on first use (``dnn_ref.plots`` works after a plain
+``import dnn_ref``), so importing the package stays quick: it does not pull in
+matplotlib or scikit-learn until a plot or a data set is asked for.
 """
+
+import importlib
+from types import ModuleType
 
 from dnn_ref.activations import (
     ACTIVATIONS,
@@ -25,6 +44,14 @@ from dnn_ref.activations import (
     tanh,
     tanh_derivative,
 )
+from dnn_ref.gradcheck import (
+    GradCheckResult,
+    check_network_gradients,
+    gradient_check,
+    numerical_gradient,
+    relative_error,
+)
+from dnn_ref.layers import Layer, Network
 from dnn_ref.losses import (
     binary_cross_entropy,
     binary_cross_entropy_gradient,
@@ -47,3 +74,11 @@ from dnn_ref.network import (
 )
 
 __version__ = "0.1.0"
+
+_LAZY = ("graph", "datasets", "plots", "grading")
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY:
+        return importlib.import_module(f"dnn_ref.{name}")
+    raise AttributeError(f"module 'dnn_ref' has no attribute {name!r}")
