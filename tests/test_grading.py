@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from grading_mistakes import CORRECT, MISTAKES, SEED_002_BACKPROP, load
+from grading_mistakes import BACKPROP_ONLY, CORRECT, MISTAKES, SEED_002_BACKPROP, load
 
 import dnn_ref
 from dnn_ref import grading
@@ -135,6 +135,25 @@ def test_backprop_fault_of_its_own_is_blamed_on_backprop():
     message = failure("backprop", MISTAKES["wrong dAL sign"].source)
     assert "the fault is in backprop itself" in message
     assert "one_layer_backward fails its own checks" not in message
+
+
+def test_backprop_with_an_unimplemented_one_layer_backward_says_so():
+    stub = """
+def one_layer_backward(dA, cache):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+"""
+    message = failure("backprop", stub + BACKPROP_ONLY)
+    assert "the fault is in your one_layer_backward" in message
+    assert "you have not implemented one_layer_backward yet" in message
+
+
+def test_messages_do_not_depend_on_what_was_checked_before():
+    source = MISTAKES["gradient ascent"].source
+    first = failure("update_parameters", source)
+    grading.check_backprop(load(CORRECT["backprop"])["backprop"])
+    failure("one_layer_backward", MISTAKES["dW transposed"].source)
+    assert failure("update_parameters", source) == first
 
 
 def test_swapped_helper_is_restored():
