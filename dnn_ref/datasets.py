@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn import datasets as _sk_datasets
-from sklearn.model_selection import train_test_split
 
 Array = NDArray[np.float64]
 
@@ -114,7 +112,7 @@ def load_breast_cancer(test_size: float = 0.2, seed: int = 0) -> Dataset:
     Dataset
         X's with 30 rows, Y's with shape (1, m); m_train + m_test = 569.
     """
-    raw = _sk_datasets.load_breast_cancer()
+    raw = _sklearn_datasets().load_breast_cancer()
     return _split(
         raw.data, raw.target.astype(np.float64)[None, :], raw.target, test_size, seed,
         feature_names=tuple(raw.feature_names), target_names=("benign",),
@@ -149,7 +147,7 @@ def load_digits_binary(
         image), Y's with shape (1, m).
     """
     digits = _positive_digits(positive)
-    raw = _sk_datasets.load_digits()
+    raw = _sklearn_datasets().load_digits()
     Y = np.isin(raw.target, digits).astype(np.float64)[None, :]
     name = "digit in {" + ", ".join(str(d) for d in digits) + "}"
     return _split(
@@ -167,7 +165,7 @@ def load_digits_multiclass(test_size: float = 0.2, seed: int = 0) -> Dataset:
         X's with 64 rows; Y's with shape (10, m), where ``Y[k, i] = 1``
         exactly when example i is the digit k (each column sums to 1).
     """
-    raw = _sk_datasets.load_digits()
+    raw = _sklearn_datasets().load_digits()
     Y = np.eye(10)[:, raw.target]
     return _split(
         raw.data, Y, raw.target, test_size, seed,
@@ -268,6 +266,8 @@ def _split(
             f"test_size is the fraction of examples kept for testing and must lie strictly "
             f"between 0 and 1, got {test_size!r}"
         )
+    from sklearn.model_selection import train_test_split
+
     idx_train, idx_test = train_test_split(
         np.arange(data.shape[0]), test_size=test_size, random_state=seed, stratify=strata,
     )
@@ -277,6 +277,17 @@ def _split(
         X_train, Y[:, idx_train], X_test, Y[:, idx_test],
         feature_names=feature_names, target_names=target_names, mean=mean, std=std,
     )
+
+
+def _sklearn_datasets():
+    """scikit-learn's ``datasets`` module, imported only when real data is loaded.
+
+    Importing scikit-learn takes about a second; the toy sets and
+    ``import dnn_ref`` should not pay for it.
+    """
+    from sklearn import datasets
+
+    return datasets
 
 
 def _positive_digits(positive: int | Iterable[int]) -> tuple[int, ...]:

@@ -8,14 +8,16 @@ subplots and restyled afterwards. Only matplotlib is used.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 from numpy.typing import ArrayLike, NDArray
 
 from dnn_ref.activations import Activation, get_activation
 from dnn_ref.validation import as_matrix, check_binary_labels
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 Array = NDArray[np.float64]
 
@@ -211,8 +213,14 @@ def plot_descent_path(
 
 
 def _axes(ax: Axes | None) -> Axes:
-    """``ax`` itself, or the Axes of a new figure; top and right spines removed."""
+    """``ax`` itself, or the Axes of a new figure; top and right spines removed.
+
+    pyplot is imported here, not at the top, so that importing the package
+    stays fast for code that draws nothing (tests, grading).
+    """
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(5.5, 4))
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -1,5 +1,7 @@
 """Tests of dnn_ref.datasets: shapes, splits, standardisation, toy sets, argument errors."""
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -263,3 +265,11 @@ def test_toy_bad_noise(make, noise):
 def test_circles_bad_factor(factor):
     with pytest.raises(ValueError, match=r"factor .* between 0 and 1"):
         datasets.make_circles(factor=factor)
+
+
+def test_importing_the_module_does_not_load_sklearn():
+    # sklearn is imported on first use, so `import dnn_ref` stays fast.
+    code = "import sys, dnn_ref.datasets; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -1,5 +1,7 @@
 """Tests of dnn_ref.plots: each picture returns its Axes with the expected artists."""
 
+import subprocess
+import sys
 import warnings
 
 import matplotlib
@@ -243,3 +245,11 @@ def test_descent_path_on_given_axes():
 def test_descent_path_bad_arguments(start, lr, steps, match):
     with pytest.raises(ValueError, match=match):
         plots.plot_descent_path(bowl, bowl_grad, start, lr, steps)
+
+
+def test_importing_the_module_does_not_load_matplotlib():
+    # matplotlib is imported on first use, so `import dnn_ref` stays fast.
+    code = "import sys, dnn_ref.plots; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
