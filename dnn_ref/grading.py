@@ -403,9 +403,9 @@ def _diagnose_sigmoid(case: Case, result: object, args_after: tuple | None) -> N
                      "(seed 002's returns (A, cache)); end it with `return A`.")
     a = _to_array(result)
     if a is not None and a.shape == A.shape and not np.isfinite(a).all():
-        raise _Wrong(f"sigmoid gives NaN or inf for large |z| (here z = {_show(Z)}): e^z "
-                     "overflowed. Write it as 1 / (1 + np.exp(-Z)), whose overflow only makes "
-                     "the denominator inf, or use np.exp(-np.abs(Z)).")
+        raise _Wrong(f"sigmoid gives NaN or inf for large |z| (this case has |z| up to "
+                     f"{np.abs(Z).max():g}): e^z overflowed. Write it as 1 / (1 + np.exp(-Z)), "
+                     "whose overflow only makes the denominator inf, or use np.exp(-np.abs(Z)).")
     _compare("A", result, A, [
         ("you computed 1/(1 + e^z) = σ(−z); the exponent needs a minus: 1/(1 + e^(−z)).",
          sigmoid(-Z)),
