@@ -165,10 +165,9 @@ def test_swapped_helper_is_restored():
 
 
 def test_forward_prop_notes_a_failing_sigmoid():
-    source = FORWARD_WITH_WRONG_SIGMOID = CORRECT["forward_prop"].replace(
-        "1 / (1 + np.exp(-Z))", "1 / (1 + np.exp(Z))")
-    assert FORWARD_WITH_WRONG_SIGMOID != CORRECT["forward_prop"]
-    message = failure("forward_prop", source)
+    wrong_sigmoid = CORRECT["forward_prop"].replace("np.exp(-Z)", "np.exp(Z)")
+    assert wrong_sigmoid != CORRECT["forward_prop"]
+    message = failure("forward_prop", wrong_sigmoid)
     assert "Note: your sigmoid fails its own check" in message
 
 
