@@ -18,7 +18,9 @@ gradient ascent, ...). If the student's output matches a mistake, the
 message names it; otherwise it shows the expected and found shapes and
 first values. A composite function (``backprop``, ``graph_gradients``) that
 fails is re-run with the reference helpers swapped into its globals, to
-tell a fault of its own from one of the student's helper functions.
+tell a fault of its own from one of the student's helper functions. It is
+graded on its own work: right with the reference helpers, it passes, and its
+pass line names the student's helper as the fault.
 
 Two layers of API
 -----------------
@@ -810,30 +812,33 @@ def _swapped(namespace: dict, names: list[str]) -> Iterator[None]:
         namespace.update(saved)
 
 
-def _blame(name: str, fn: Callable, hidden: bool, helpers: list[str], failure: str) -> str:
-    """Re-run a failing composite with reference helpers and say where the fault is.
+def _blame(name: str, fn: Callable, hidden: bool, helpers: list[str]) -> tuple[bool, str]:
+    """Re-run a failing composite with reference helpers: (is it right that way, message).
 
-    ``failure`` is the message of the run with the student's own helpers.
+    A composite is graded on its own work: if it passes with the reference
+    helpers swapped in, it keeps its points and the message (a note under the
+    pass line) names the student's helper as the fault. ``failure`` is the
+    message of the run with the student's own helpers.
     """
     namespace = fn.__globals__
     own = {h: namespace[h] for h in helpers}
     with _swapped(namespace, helpers):
-        with_reference, _ = _first_failure(name, fn, hidden)
+        with_reference, n = _first_failure(name, fn, hidden)
     failing = {h: f for h in helpers if (f := _first_failure(h, own[h], hidden)[0])}
-    helper_failures = list(failing.values())
     swapped = " and ".join(helpers)
     if with_reference is None:
-        detail = "\n\n".join(helper_failures) or (
-            f"Your {swapped} passes its own checks, so look at how {name} calls it.")
-        return (f"{failure.splitlines()[0]}\n{name} itself is right: with the reference "
-                f"{swapped} swapped in it passes every check, so the fault is in your "
-                f"{' and '.join(failing or helpers)}.\n\n{detail}")
+        culprit = " and ".join(failing or helpers)
+        detail = "\n\n" + "\n\n".join(failing.values()) if failing else (
+            f" Your {swapped} passes its own checks, so look at how {name} calls it.")
+        return True, (f"✓ {name}: passed all {n} checks with the reference {swapped} swapped "
+                      f"in: {name} itself is right; the fault is in your {culprit}, see its "
+                      f"own test.{detail}")
     note = f"\n\n(Checked with the reference {swapped} swapped in, so the fault is in {name} " \
         "itself.)"
-    if helper_failures:
+    if failing:
         note += f"\n\nYour {' and '.join(failing)} fails its own checks too:\n" + \
-            "\n\n".join(helper_failures)
-    return with_reference + note
+            "\n\n".join(failing.values())
+    return False, with_reference + note
 
 
 def _check(name: str, fn: Callable, hidden: bool) -> None:
@@ -845,7 +850,11 @@ def _check(name: str, fn: Callable, hidden: bool) -> None:
     namespace = getattr(fn, "__globals__", {})
     helpers = [h for h in _HELPERS.get(name, ()) if callable(namespace.get(h))]
     if name in _SWAP and helpers:
-        failure = _blame(name, fn, hidden, helpers, failure)
+        passed, message = _blame(name, fn, hidden, helpers)
+        if passed:
+            print(message)
+            return
+        failure = message
     else:
         for h in helpers:
             note, _ = _first_failure(h, namespace[h], hidden)

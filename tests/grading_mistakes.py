@@ -211,9 +211,6 @@ def one_layer_backward(dA, cache):
         ("dAL has the wrong sign",)),
     "misnamed key": Mistake("backprop", _bp(
         "grads['dW' + str(l)]", "grads['dw' + str(l)]"), ("no key 'dW", "case-sensitive")),
-    "buggy one_layer_backward": Mistake("backprop", _olb(
-        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T") + BACKPROP_ONLY,
-        ("backprop itself is right", "fault is in your one_layer_backward", "1/m is missing")),
     # update_parameters
     "seed 002 update": Mistake("update_parameters", SEED_002_UPDATE,
                                ("KeyError", "grads['dW1']", "not grads['W1']")),
@@ -292,10 +289,6 @@ def graph_gradients(x, y, z):
     dp, dz = multiply_backward(p, z, 1.0)
     return add_backward(dp) + (dz,)
 """, ("a dict", "tuple")),
-    "graph with buggy multiply": Mistake("graph_gradients", ADD_BACKWARD + """
-def multiply_backward(x, y, dout):
-    return x * dout, y * dout
-""" + GRAPH_ONLY, ("graph_gradients itself is right", "the fault is in your multiply_backward.")),
 }
 
 
@@ -311,3 +304,15 @@ def load(source: str, name: str = "student") -> dict[str, object]:
     namespace: dict[str, object] = {"np": np, "__name__": "__main__"}
     exec(compile(source, filename, "exec"), namespace)
     return namespace
+
+HELPER_FAULTS: dict[str, Mistake] = {
+    # A composite that is right with the reference helpers passes (it is graded on its own
+    # work); its pass line must name the student's faulty helper with these phrases.
+    "buggy one_layer_backward": Mistake("backprop", _olb(
+        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T") + BACKPROP_ONLY,
+        ("backprop itself is right", "fault is in your one_layer_backward", "1/m is missing")),
+    "graph with buggy multiply": Mistake("graph_gradients", ADD_BACKWARD + """
+def multiply_backward(x, y, dout):
+    return x * dout, y * dout
+""" + GRAPH_ONLY, ("graph_gradients itself is right", "the fault is in your multiply_backward")),
+}

@@ -7,7 +7,14 @@ import warnings
 
 import numpy as np
 import pytest
-from grading_mistakes import BACKPROP_ONLY, CORRECT, MISTAKES, SEED_002_BACKPROP, load
+from grading_mistakes import (
+    BACKPROP_ONLY,
+    CORRECT,
+    HELPER_FAULTS,
+    MISTAKES,
+    SEED_002_BACKPROP,
+    load,
+)
 
 import dnn_ref
 from dnn_ref import grading
@@ -137,15 +144,29 @@ def test_backprop_fault_of_its_own_is_blamed_on_backprop():
     assert "one_layer_backward fails its own checks" not in message
 
 
-def test_backprop_with_an_unimplemented_one_layer_backward_says_so():
+def test_backprop_with_an_unimplemented_one_layer_backward_keeps_its_points(capsys):
     stub = """
 def one_layer_backward(dA, cache):
     # YOUR CODE HERE
     raise NotImplementedError()
 """
-    message = failure("backprop", stub + BACKPROP_ONLY)
-    assert "the fault is in your one_layer_backward" in message
-    assert "you have not implemented one_layer_backward yet" in message
+    grading.check_backprop(load(stub + BACKPROP_ONLY)["backprop"])
+    out = capsys.readouterr().out
+    assert out.startswith("✓ backprop: passed all ")
+    assert "the fault is in your one_layer_backward" in out
+    assert "you have not implemented one_layer_backward yet" in out
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+@pytest.mark.parametrize("key", list(HELPER_FAULTS))
+def test_composite_right_with_the_reference_helpers_passes_and_names_the_helper(
+        key, hidden, capsys):
+    fault = HELPER_FAULTS[key]
+    grading.check(fault.function, load(fault.source)[fault.function], hidden=hidden)
+    out = capsys.readouterr().out
+    assert out.startswith(f"✓ {fault.function}: passed all ")
+    for phrase in fault.phrases:
+        assert phrase in out, f"{phrase!r} not in:\n{out}"
 
 
 def test_messages_do_not_depend_on_what_was_checked_before():
@@ -157,10 +178,9 @@ def test_messages_do_not_depend_on_what_was_checked_before():
 
 
 def test_swapped_helper_is_restored():
-    namespace = load(MISTAKES["buggy one_layer_backward"].source)
+    namespace = load(HELPER_FAULTS["buggy one_layer_backward"].source)
     own = namespace["one_layer_backward"]
-    with pytest.raises(AssertionError):
-        grading.check_backprop(namespace["backprop"])
+    grading.check_backprop(namespace["backprop"])
     assert namespace["one_layer_backward"] is own
 
 
