@@ -51,3 +51,37 @@ c.FileNameCollectorPlugin.named_regexp = (
     r"(?i).*/(?P<student_id>[a-z]+)_(?:late_)?\d+_\d+_(?P<file_id>[a-z_]+?)(?:-\d+)?\.ipynb$"
 )
 c.ZipCollectApp.strict = True
+
+# --- grading that the student's code cannot fool (autograder/, issue 5) -------------------
+# After nbgrader executes a submission, VerifyOutsideKernel runs its answer cells again in a
+# fresh, limited process with the graded reference functions unavailable and judges the
+# results in the grading process: a test cell the kernel passed wrongly (patched numpy or
+# checkers, hidden tracebacks, calls to dnn_ref's own backprop, ...) gets an error output,
+# so nbgrader scores it zero and the feedback says why. Deleted test cells are put back.
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from autograder.feedback import HideHiddenTests  # noqa: E402
+from autograder.verify import VerifyOutsideKernel  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    VerifyOutsideKernel,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.OverwriteCells.add_missing_cells = True
+# Feedback shows every diagnosis but never the code of hidden tests (nbgrader #917).
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -109,6 +109,7 @@ class SandboxResult:
 
     results: dict[str, list[Any]]
     failure: str | None = None
+    cell_errors: list[CallError] = field(default_factory=list)
 
 
 def run(cells: list[str], calls: dict[str, list[tuple]], blocked: list[str],
@@ -156,7 +157,8 @@ def run(cells: list[str], calls: dict[str, list[tuple]], blocked: list[str],
         with open(out_path) as f:
             out = json.load(f)
     return SandboxResult({key: [from_plain(r) for r in results]
-                          for key, results in out["results"].items()})
+                          for key, results in out["results"].items()},
+                         cell_errors=[from_plain(e) for e in out["cell_errors"]])
 
 
 def _why_stopped(proc: subprocess.CompletedProcess, memory_mb: int) -> str:

@@ -67,36 +67,44 @@ def cells_to_rerun(nb: NotebookNode) -> list[str]:
     return [c.source for c in code[: answers[-1] + 1] if not is_test_cell(c)]
 
 
-def explain(name: str, outcome: Any) -> str | None:
+def explain(name: str, outcome: Any, cell_errors: list[sandbox.CallError]) -> str | None:
     """Why a sandboxed call is not a plain result, in the student's words, or None."""
-    if isinstance(outcome, sandbox.CallError):
-        if outcome.exc_type == "ReferenceUnavailable":
-            return f"your {name} {outcome.message}."
-        if outcome.exc_type == "_StepTimeout":
-            return f"your {name} {outcome.message}"
-        return f"your {name} raised {outcome.exc_type}: {outcome.message}"
-    return None
+    if not isinstance(outcome, sandbox.CallError):
+        return None
+    if outcome.exc_type == "ReferenceUnavailable":
+        return f"your {name} {outcome.message}."
+    if outcome.exc_type == "_StepTimeout":
+        return f"your {name} {outcome.message}"
+    if outcome.exc_type == "NameError" and cell_errors:
+        cause = cell_errors[0]
+        if "dnn_ref.grading" in cause.message:
+            why = "your answer cells import the checkers (dnn_ref.grading), which they may not use"
+        else:
+            why = f"a cell raised {cause.exc_type}: {cause.message}"
+        return f"{name} is not defined when your answer cells run on their own: {why}."
+    return f"your {name} raised {outcome.exc_type}: {outcome.message}"
 
 
-def verdict(name: str, hidden: bool, results: dict[str, list[Any]]) -> str | None:
+def verdict(name: str, hidden: bool, results: dict[str, list[Any]],
+            cell_errors: list[sandbox.CallError]) -> str | None:
     """The diagnosis of ``name`` on its cases from the sandbox results, or None if right."""
-    message = _first_problem(name, name, hidden, results)
+    message = _first_problem(name, name, hidden, results, cell_errors)
     helpers = HELPERS.get(name)
     if message and helpers:
         key = f"{name}|{','.join(helpers)}"
-        if key in results and _first_problem(name, key, hidden, results) is None:
+        if key in results and _first_problem(name, key, hidden, results, cell_errors) is None:
             return None  # right with the reference helpers: the fault is the helper's
     return message
 
 
-def _first_problem(name: str, key: str, hidden: bool, results: dict[str, list[Any]]
-                   ) -> str | None:
+def _first_problem(name: str, key: str, hidden: bool, results: dict[str, list[Any]],
+                   cell_errors: list[sandbox.CallError]) -> str | None:
     cases = grading.cases(name, hidden)
     outcomes = results.get(key, [])
     if len(outcomes) != len(cases):
         return f"your {name} could not be called on its own."
     for case, outcome in zip(cases, outcomes, strict=True):
-        message = explain(name, outcome)
+        message = explain(name, outcome, cell_errors)
         if message is None:
             message = grading.diagnose(name, case, outcome.value, args_after=outcome.args_after)
         if message:
@@ -136,7 +144,8 @@ class VerifyOutsideKernel(NbGraderPreprocessor):
             if any(out.output_type == "error" for out in cell.outputs):
                 continue
             problems = [run.failure] if run.failure else [
-                p for name, hidden in checks if (p := verdict(name, hidden, results[hidden]))]
+                p for name, hidden in checks
+                if (p := verdict(name, hidden, results[hidden], run.cell_errors))]
             if problems:
                 self.log.warning("Test cell %s fails outside the kernel: %s",
                                  cell.metadata.nbgrader.get("grade_id"), problems[0])

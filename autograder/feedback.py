@@ -1,0 +1,54 @@
+"""Feedback that teaches without leaking: hidden tests' code never reaches the student.
+
+nbgrader's ``generate_feedback`` turns the autograded notebook into HTML, and
+the autograded notebook holds the full test cells, hidden tests included
+(nbgrader issue #917: "by design"); a failing cell's traceback quotes the
+failing lines too. :class:`HideHiddenTests` runs first in the feedback
+pipeline and, in every test cell,
+
+* replaces each hidden-test region by one comment line saying it ran there;
+* reduces each error output to its last line, ``ExceptionName: message``: the
+  checkers' diagnosis, without the code that produced it.
+"""
+
+from __future__ import annotations
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+PLACEHOLDER = "# Hidden tests ran here; their code is not shown. Their verdict is below."
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Strip hidden-test source and tracebacks from test cells before feedback is rendered."""
+
+    begin = Unicode("BEGIN HIDDEN TESTS", help="Marker opening a hidden-test region.").tag(
+        config=True)
+    end = Unicode("END HIDDEN TESTS", help="Marker closing a hidden-test region.").tag(
+        config=True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int
+                        ) -> tuple[NotebookNode, ResourcesDict]:
+        if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell):
+            cell.source = self.strip_source(cell.source)
+            for out in cell.get("outputs", []):
+                if out.output_type == "error":
+                    out.traceback = [f"{out.ename}: {out.evalue}"]
+        return cell, resources
+
+    def strip_source(self, source: str) -> str:
+        """``source`` with every hidden region (markers included) replaced by PLACEHOLDER."""
+        kept: list[str] = []
+        hiding = False
+        for line in source.splitlines():
+            if self.begin in line:
+                hiding = True
+                kept.append(PLACEHOLDER)
+            elif self.end in line:
+                hiding = False
+            elif not hiding:
+                kept.append(line)
+        return "\n".join(kept)
