@@ -48,3 +48,49 @@ lint: $(STAMP)  ## ruff
 
 clean: book-clean  ## remove build products (keeps .venv)
 	rm -rf .pytest_cache .ruff_cache test-artifacts
+
+# --- Instructors: the nbgrader assignments (see "For instructors" in README.md) ------------
+# Thin wrappers over the nbgrader command line; the course folder is this directory
+# (nbgrader_config.py). nbgrader runs `alembic` from PATH when it creates gradebook.db,
+# hence the PATH in front.
+ASSIGNMENTS := forward graphs backprop
+ASSIGNMENT  ?= backprop
+NBGRADER    := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader
+
+.PHONY: solutions release collect-zip collect autograde feedback grades
+
+solutions: $(STAMP)  ## rewrite solutions/*/*.ipynb from tools/build_solutions.py
+	$(PY) tools/build_solutions.py
+
+release: $(STAMP)  ## regenerate exercises/ from solutions/ (nbgrader generate_assignment)
+	@for a in $(ASSIGNMENTS); do $(NBGRADER) generate_assignment $$a --force || exit 1; done
+
+collect-zip: $(STAMP)  ## ZIP=canvas.zip ASSIGNMENT=backprop: submissions from an LMS zip
+	@test -n "$(ZIP)" || { echo "usage: make collect-zip ZIP=submissions.zip ASSIGNMENT=backprop"; exit 2; }
+	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	rm -rf downloaded/$(ASSIGNMENT)
+	mkdir -p downloaded/$(ASSIGNMENT)/archive
+	cp "$(ZIP)" downloaded/$(ASSIGNMENT)/archive/
+	$(NBGRADER) zip_collect $(ASSIGNMENT) --force
+
+collect: $(STAMP)  ## DIR=folder: submissions laid out folder/<student>/<assignment>/*.ipynb
+	@test -n "$(DIR)" || { echo "usage: make collect DIR=folder  (folder/<student>/<assignment>/<assignment>.ipynb)"; exit 2; }
+	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	@for a in $(ASSIGNMENTS); do \
+	  ls "$(DIR)"/*/$$a/*.ipynb >/dev/null 2>&1 || continue; \
+	  rm -rf downloaded/$$a && mkdir -p downloaded/$$a/archive && \
+	  cp -R "$(DIR)"/. downloaded/$$a/archive/ && \
+	  $(NBGRADER) zip_collect $$a --force \
+	    --FileNameCollectorPlugin.named_regexp='.*/(?P<student_id>[^/]+)/'$$a'/(?P<file_id>[^/]+)\.ipynb$$' \
+	    || exit 1; \
+	done
+
+autograde: $(STAMP)  ## ASSIGNMENT=backprop: run and score every collected submission
+	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	$(NBGRADER) autograde $(ASSIGNMENT) --force
+
+feedback: $(STAMP)  ## ASSIGNMENT=backprop: one HTML report per student, in feedback/
+	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
+
+grades: $(STAMP)  ## export every student's scores to grades.csv
+	$(NBGRADER) export --to grades.csv
