@@ -183,7 +183,8 @@ FORWARD: list[Submission] = [
         "cost_function": '''
             def cost_function(AL, Y):
                 m = Y.shape[1]
-                return float(-(np.dot(np.log(AL), Y.T) + np.dot(np.log(1 - AL), (1 - Y).T)) / m)
+                cost = -(np.dot(np.log(AL), Y.T) + np.dot(np.log(1 - AL), (1 - Y).T)) / m
+                return cost.item()          # a (1, 1) array; float() of it fails in numpy 2
         ''',
     }),
     # seed 002's versions: sigmoid returns (A, cache) and the cost calls a bare `log`;
