@@ -335,6 +335,11 @@ $p = x + y$, so the graph has an add node ($p = x + y$) feeding a multiply node
 Each node used only *local* information (its own inputs from the forward pass and the
 gradient from above) to produce a *global* result ($\partial f/\partial x$): that is why the
 backward pass is cheap. The cell checks the numbers with finite differences.
+
+A warning about notation in other write-ups of this example: some call the output $g$ in
+one line and $f$ in the next, or write $\partial x/\partial f$ where they mean
+$\partial f/\partial x$. The quantity we want is always the derivative of the **output**
+with respect to an **input**: how much $f$ moves when $x$ moves a little.
 """),
         code("worked_graph_code", """
 def f_example(x, y, z):
