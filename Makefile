@@ -79,7 +79,7 @@ collect: $(STAMP)  ## DIR=folder: submissions laid out folder/<student>/<assignm
 	@for a in $(ASSIGNMENTS); do \
 	  ls "$(DIR)"/*/$$a/*.ipynb >/dev/null 2>&1 || continue; \
 	  rm -rf downloaded/$$a && mkdir -p downloaded/$$a/archive && \
-	  cp -R "$(DIR)"/. downloaded/$$a/archive/ && \
+	  (cd "$(DIR)" && cp -R --parents */$$a "$(CURDIR)/downloaded/$$a/archive/") && \
 	  $(NBGRADER) zip_collect $$a --force \
 	    --FileNameCollectorPlugin.named_regexp='.*/(?P<student_id>[^/]+)/'$$a'/(?P<file_id>[^/]+)\.ipynb$$' \
 	    || exit 1; \
