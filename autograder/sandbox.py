@@ -7,8 +7,9 @@ the reference functions to make unavailable. The child
 
 * caps its own memory (RLIMIT_AS) and CPU time (RLIMIT_CPU), and the parent
   kills it after a wall-clock timeout;
-* replaces the reference implementations of the graded functions by stubs that
-  raise :class:`ReferenceUnavailable`, and makes ``dnn_ref.grading`` unimportable;
+* shows student code the ``dnn_ref`` modules with the reference implementations
+  of the graded functions, and the checkers, replaced by stubs that raise
+  :class:`ReferenceUnavailable`;
 * runs the cells one by one with stdout and stderr sent to /dev/null (a cell
   that fails or loops is abandoned, as in the notebook's kernel), calls each
   graded function on each case under a time limit, and writes back JSON:
@@ -28,6 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,7 @@ import numpy as np
 MEMORY_LIMIT_MB = 2048
 TIMEOUT_S = 120
 STEP_TIMEOUT_S = 20
+NOT_DEFINED = "is not defined as a function"
 
 
 class ReferenceUnavailable(RuntimeError):
@@ -196,27 +199,54 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _block_reference(names: list[str]) -> dict[str, Any]:
-    """Replace the reference functions by stubs; forbid dnn_ref.grading.
+    """Show student code copies of the dnn_ref modules without the graded references.
 
-    Returns the real reference functions, for calls that swap them in.
+    Every ``dnn_ref`` module in ``sys.modules`` is replaced by a proxy holding
+    the same names, except that each name in ``names`` is a stub raising
+    :class:`ReferenceUnavailable`, and the checkers module holds only stubs.
+    The real modules live on behind the proxies, so the reference functions
+    still work inside (for calls that swap a reference helper in). This stops
+    the plain ways of reaching the reference (``dnn_ref.backprop``, ``from
+    dnn_ref.network import ...``, ``importlib.reload``); it is not a wall
+    against code written to dig it out (through a function's ``__globals__``).
+
+    Returns
+    -------
+    dict
+        A correct implementation of every graded function, by name.
     """
     import dnn_ref
-    import dnn_ref.network
+    import dnn_ref.grading
 
-    real = {name: getattr(dnn_ref.network, name) for name in names
-            if hasattr(dnn_ref.network, name)}
-    modules = [m for key, m in sys.modules.items() if key.split(".")[0] == "dnn_ref"]
-    for name in names:
-        def stub(*_args: Any, _name: str = name, **_kwargs: Any) -> Any:
-            raise ReferenceUnavailable(
-                f"calls the reference implementation dnn_ref.{_name}, which is not available "
-                "while grading: write your own")
-        for module in modules:
-            if hasattr(module, name):
-                setattr(module, name, stub)
-    for module in modules:
-        module.__spec__ = None  # importlib.reload cannot bring the reference back
-    sys.modules["dnn_ref.grading"] = None  # type: ignore[assignment]
+    real = dict(dnn_ref.grading.REFERENCES)
+
+    def stub(name: str, what: str) -> Any:
+        def unavailable(*_args: Any, **_kwargs: Any) -> Any:
+            raise ReferenceUnavailable(f"calls {what} {name}, which is not available while "
+                                       "grading: write your own")
+        return unavailable
+
+    proxies: dict[str, ModuleType] = {}
+    for key, module in list(sys.modules.items()):
+        if key.split(".")[0] != "dnn_ref" or module is None:
+            continue
+        proxy = ModuleType(key, module.__doc__)
+        if key == "dnn_ref.grading":
+            public = [n for n in vars(module) if not n.startswith("_")]
+            proxy.__dict__.update({n: stub(f"dnn_ref.grading.{n}", "the checkers'")
+                                   for n in public})
+        else:
+            proxy.__dict__.update({n: v for n, v in vars(module).items() if n != "__getattr__"})
+            for name in names:
+                if name in proxy.__dict__:
+                    setattr(proxy, name, stub(f"dnn_ref.{name}", "the reference implementation"))
+        proxy.__spec__ = None  # importlib.reload cannot bring the real module back
+        proxies[key] = proxy
+    for key, proxy in proxies.items():
+        parent, _, child = key.rpartition(".")
+        if parent in proxies:
+            setattr(proxies[parent], child, proxy)
+        sys.modules[key] = proxy
     return real
 
 
@@ -232,12 +262,15 @@ def _call(namespace: dict[str, Any], key: str, args: tuple, real: dict[str, Any]
     name, _, swaps = key.partition("|")
     fn = namespace.get(name)
     if not callable(fn):
-        raise NameError(f"name {name!r} is not defined as a function")
-    saved = {s: namespace.get(s) for s in swaps.split(",") if s}
+        raise NameError(f"name {name!r} {NOT_DEFINED}")
+    swapped = [s for s in swaps.split(",") if s]
+    saved = {s: namespace[s] for s in swapped if s in namespace}
     try:
-        namespace.update({s: real[s] for s in saved})
+        namespace.update({s: real[s] for s in swapped})
         return fn(*args)
     finally:
+        for s in swapped:
+            namespace.pop(s, None)
         namespace.update(saved)
 
 

@@ -75,13 +75,10 @@ def explain(name: str, outcome: Any, cell_errors: list[sandbox.CallError]) -> st
         return f"your {name} {outcome.message}."
     if outcome.exc_type == "_StepTimeout":
         return f"your {name} {outcome.message}"
-    if outcome.exc_type == "NameError" and cell_errors:
-        cause = cell_errors[0]
-        if "dnn_ref.grading" in cause.message:
-            why = "your answer cells import the checkers (dnn_ref.grading), which they may not use"
-        else:
-            why = f"a cell raised {cause.exc_type}: {cause.message}"
-        return f"{name} is not defined when your answer cells run on their own: {why}."
+    if outcome.exc_type == "NameError" and outcome.message.endswith(sandbox.NOT_DEFINED):
+        cause = (f": a cell raised {cell_errors[0].exc_type}: {cell_errors[0].message}"
+                 if cell_errors else "")
+        return f"{name} is not defined when your answer cells run on their own{cause}."
     return f"your {name} raised {outcome.exc_type}: {outcome.message}"
 
 
