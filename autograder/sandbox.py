@@ -240,14 +240,26 @@ def _block_reference(names: list[str]) -> dict[str, Any]:
             for name in names:
                 if name in proxy.__dict__:
                     setattr(proxy, name, stub(f"dnn_ref.{name}", "the reference implementation"))
-        proxy.__spec__ = None  # importlib.reload cannot bring the real module back
         proxies[key] = proxy
     for key, proxy in proxies.items():
         parent, _, child = key.rpartition(".")
         if parent in proxies:
             setattr(proxies[parent], child, proxy)
         sys.modules[key] = proxy
+    sys.meta_path.insert(0, _NoReload(set(proxies)))
     return real
+
+
+class _NoReload:
+    """A meta-path finder that refuses to find the proxied modules again (importlib.reload)."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name in self.names:
+            raise ImportError(f"{name} cannot be reloaded while grading")
+        return None
 
 
 def _error(exc: BaseException, memory_mb: int) -> dict[str, str]:
