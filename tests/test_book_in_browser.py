@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -98,12 +99,22 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # The browser closes connections it no longer needs (e.g. when a page is
+        # closed mid-download); that is not an error of the site.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def site() -> Iterator[str]:
     """Serve ``_build/html`` on 127.0.0.1 at a free port; yield its base URL."""
     require_build()
     handler = functools.partial(_QuietHandler, directory=str(HTML))
-    server = ThreadingHTTPServer((HOST, 0), handler)
+    server = _Server((HOST, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://{HOST}:{server.server_address[1]}/"
