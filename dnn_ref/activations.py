@@ -52,11 +52,19 @@ def sigmoid(z: ArrayLike) -> Array:
 
 
 def sigmoid_derivative(z: ArrayLike) -> Array:
-    """σ′(z) = σ(z)·(1 − σ(z)), same shape as ``z``."""
-    s = sigmoid(z)
-    d = 1.0 - s
-    d *= s
-    return d
+    """σ′(z) = σ(z)·(1 − σ(z)), same shape as ``z``.
+
+    Computed as e^(−|z|) / (1 + e^(−|z|))², the same value written with one
+    exponential that never overflows. Unlike σ·(1 − σ), it keeps its relative
+    accuracy for large positive z, where 1 − σ(z) rounds to 0.
+    """
+    z = _as_float(z)
+    e = np.abs(z, out=np.empty_like(z))
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    np.square(d, out=d)
+    return np.divide(e, d, out=d)
 
 
 def tanh(z: ArrayLike) -> Array:

@@ -66,7 +66,10 @@ def init_params(
     dict
         ``{'W1': (n1, n0), 'b1': (n1, 1), …}``; biases are zero.
     """
-    dims = [int(n) for n in layer_dims]
+    dims = list(layer_dims)
+    if any(not float(n).is_integer() for n in dims):
+        raise ValueError(f"layer_dims must be whole numbers of units; got {dims}")
+    dims = [int(n) for n in dims]
     if len(dims) < 2 or min(dims) < 1:
         raise ValueError(
             f"layer_dims needs at least an input and an output size, all ≥ 1; got {dims}"
@@ -334,6 +337,9 @@ def train(
     batch = m if batch_size is None else int(batch_size)
     if not 1 <= batch:
         raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
+    if epochs < 1 or learning_rate <= 0 or lambd < 0:
+        raise ValueError(f"train needs epochs ≥ 1, learning_rate > 0 and lambd ≥ 0; got "
+                         f"epochs={epochs}, learning_rate={learning_rate}, lambd={lambd}")
     params = init_params(dims, seed=seed, scale=scale, method=init)
     rng = np.random.default_rng(seed)
     history: list[float] = []
