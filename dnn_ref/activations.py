@@ -62,7 +62,7 @@ def sigmoid_derivative(z: ArrayLike) -> Array:
     e = np.abs(z, out=np.empty_like(z))
     np.negative(e, out=e)
     np.exp(e, out=e)
-    d = e + 1.0
+    d = np.add(e, 1.0, out=np.empty_like(e))
     np.square(d, out=d)
     return np.divide(e, d, out=d)
 
