@@ -67,6 +67,8 @@ def toc_pages() -> list[str]:
 
 PAGES = toc_pages()
 CHAPTERS = [p for p in PAGES if re.match(r"\d\d_", Path(p).name)]
+#: Pages Sphinx adds besides the toc's; they must be offline too.
+SITE_PAGES = PAGES + ["search", "genindex"]
 
 
 def require_build() -> None:
@@ -229,7 +231,7 @@ def test_every_toc_entry_is_built() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("doc", PAGES)
+@pytest.mark.parametrize("doc", SITE_PAGES)
 def test_page_loads_nothing_from_outside(visit, doc: str) -> None:
     v = visit(doc)
     outside = [u for u in v.requests
@@ -260,14 +262,27 @@ def test_pages_with_formulas_have_math(visit, doc: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("doc", PAGES)
+@pytest.mark.parametrize("doc", SITE_PAGES)
 def test_internal_links_resolve(visit, doc: str) -> None:
+    """Every link into the site loads: pages, and the .ipynb/.md download buttons."""
     v = visit(doc)
-    internal = {urldefrag(u).url for u in v.links
-                if urlparse(u).hostname == HOST and urlparse(u).path.endswith(".html")}
-    assert internal, f"{doc} has no internal links at all (navigation missing?)"
+    internal = {urldefrag(u).url for u in v.links if urlparse(u).hostname == HOST}
+    pages = [u for u in internal if urlparse(u).path.endswith(".html")]
+    assert pages, f"{doc} has no internal links at all (navigation missing?)"
     broken = sorted(u for u in internal if _status(u) != 200)
-    assert not broken, f"{doc} links to pages that do not load: {broken}"
+    assert not broken, f"{doc} links to files that do not load: {broken}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_offers_downloads_and_launch_links(visit, doc: str) -> None:
+    v = visit(doc)
+    name = Path(doc).name
+    for suffix in (".ipynb", ".md"):
+        assert any(urlparse(u).hostname == HOST and urlparse(u).path.endswith(name + suffix)
+                   for u in v.links), f"{doc} has no download link for its {suffix}"
+    for service in ("mybinder.org", "colab.research.google.com", "hub/user-redirect"):
+        assert any(service in u for u in v.links), f"{doc} has no {service} launch link"
 
 
 @pytest.mark.slow
