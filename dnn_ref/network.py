@@ -205,7 +205,8 @@ def one_layer_backward(
     linear_cache, Z = cache
     dA = np.asarray(dA, dtype=np.float64)
     check_same_shape(dA, "dA", Z, "the cached Z")
-    dZ = dA * get_activation(activation).derivative(Z)   # BP1 (output) / second half of BP2
+    dZ = get_activation(activation).derivative(Z)
+    dZ *= dA                              # BP1 (output layer) / second half of BP2 (hidden)
     return linear_backward(dZ, linear_cache, need_dA_prev=need_dA_prev)
 
 
