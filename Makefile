@@ -18,6 +18,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	@# build matplotlib's font cache now, not as stderr noise in the first executed cell
+	$(PY) -c "import matplotlib.pyplot"
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install everything (book, nbgrader, tests)
