@@ -183,7 +183,9 @@ def test_the_runaway_loop_is_stopped_by_the_cell_timeout(graded):
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") ==
                 "update_parameters")
     errors = [o.ename for o in cell.outputs if o.output_type == "error"]
-    assert errors == ["CellTimeoutError"]
+    # the interrupt surfaces as the kernel's KeyboardInterrupt, then nbgrader's verdict
+    assert errors[-1] == "CellTimeoutError" and set(errors) <= {"KeyboardInterrupt",
+                                                                "CellTimeoutError"}
     assert "Timeout waiting for execute reply (60s)" in graded["autograde"]["backprop"].stderr
 
 
