@@ -94,6 +94,8 @@ class Visit:
     output_images: int = 0
     broken_images: list[str] = field(default_factory=list)
     error_outputs: list[str] = field(default_factory=list)
+    exercises: int = 0
+    solutions_shown: list[str] = field(default_factory=list)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -154,6 +156,10 @@ _INSPECT = """() => {
     outputImages: article.querySelectorAll('.cell_output img').length,
     brokenImages: [...document.images]
         .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+    exercises: article.querySelectorAll('.exercise').length,
+    solutionsShown: [...article.querySelectorAll('.solution')]
+        .filter(e => !(e.classList.contains('dropdown') && e.classList.contains('toggle-hidden')))
+        .map(e => e.querySelector('.admonition-title').innerText),
     errorOutputs: [...article.querySelectorAll(
         '.cell_output .traceback, .cell_output [class*="error"], .output.traceback')]
         .map(e => e.className + ': ' + e.innerText.slice(0, 200)),
@@ -207,6 +213,8 @@ def visit(site: str, browser: object):
         v.output_images = info["outputImages"]
         v.broken_images = info["brokenImages"]
         v.error_outputs = info["errorOutputs"]
+        v.exercises = info["exercises"]
+        v.solutions_shown = info["solutionsShown"]
         seen[doc] = v
         return v
 
@@ -309,3 +317,13 @@ def test_no_raw_widget_text(visit, doc: str) -> None:
     found = [w for w in WIDGET_REPRS if w in v.output_text]
     assert not found, (f"{doc} prints widgets as text {found}; a static book cannot run them, "
                        "show a figure instead and keep the widget for JupyterLab")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_has_exercises_with_folded_solutions(visit, doc: str) -> None:
+    v = visit(doc)
+    assert v.exercises >= 1, f"{doc} has no sphinx-exercise exercise"
+    assert not v.solutions_shown, (
+        f"{doc} shows solutions unfolded at page load: {v.solutions_shown}; "
+        "give each solution `:class: dropdown`")
