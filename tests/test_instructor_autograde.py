@@ -214,3 +214,24 @@ def test_zip_collect_files_canvas_downloads_under_each_student(tmp_path):
         "doejohn/backprop/backprop.ipynb", "smithjane/backprop/backprop.ipynb"]
     assert (submitted / "smithjane" / "backprop" / "backprop.ipynb").read_text() == good
     assert "Skipped notebook with invalid name 'homework.ipynb'" in proc.stderr
+
+
+# ------------------------------------------------------------------ the Makefile's wrappers
+
+def make_dry_run(*args: str) -> str:
+    """The commands ``make <args>`` would run (make -n), with the install step left out."""
+    return subprocess.run(["make", "-n", "--no-print-directory", *args, "STAMP="], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize(("target", "command"), [
+    (["release"], "nbgrader generate_assignment $a --force"),
+    (["collect-zip", "ZIP=canvas.zip", "ASSIGNMENT=backprop"],
+     "nbgrader zip_collect backprop --force"),
+    (["collect", "DIR=folder"], "nbgrader zip_collect $a --force"),
+    (["autograde", "ASSIGNMENT=backprop"], "nbgrader autograde backprop --force"),
+    (["feedback", "ASSIGNMENT=graphs"], "nbgrader generate_feedback graphs --force"),
+    (["grades"], "nbgrader export --to grades.csv"),
+])
+def test_make_targets_are_thin_wrappers_of_the_nbgrader_cli(target, command):
+    assert command in make_dry_run(*target)
