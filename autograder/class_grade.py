@@ -49,7 +49,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from nbgrader.api import Gradebook
 from tqdm import tqdm
 from traitlets.config.loader import PyFileConfigLoader
@@ -394,8 +393,7 @@ def _notes(files: dict[str, bytes], log: str) -> str | None:
     for rel, data in files.items():
         if not rel.endswith(".ipynb"):
             continue
-        nb = nbformat.reads(data.decode(), as_version=4)
-        for cell in nb.cells:
+        for cell in json.loads(data).get("cells", []):
             for out in cell.get("outputs", []):
                 if out.get("output_type") != "error":
                     continue
