@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -74,14 +75,20 @@ def build_class(course: Path, n: int) -> None:
         (folder / f"{ASSIGNMENT}.ipynb").write_text(submission_text(released, sub))
 
 
-def timed_lines(cmd: list[str], cwd: Path) -> tuple[float, list[tuple[float, str]]]:
-    """Run ``cmd``; its total seconds and each output line with its arrival time."""
-    start = time.monotonic()
+def timed_lines(cmd: list[str], cwd: Path) -> tuple[float, float, list[tuple[float, str]]]:
+    """Run ``cmd``: wall seconds, CPU seconds (it and every process under it, kernels
+    included) and each output line with its arrival time."""
+    start, cpu = time.monotonic(), _children_cpu()
     proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines = [(time.monotonic() - start, line.rstrip()) for line in proc.stdout]
     proc.wait()
-    return time.monotonic() - start, lines
+    return time.monotonic() - start, _children_cpu() - cpu, lines
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 PHASES = [("sanitize", "INFO] Sanitizing"), ("kernel", "INFO] Autograding"),
@@ -152,7 +159,7 @@ def main() -> None:
         build_class(tmp / "serial", n)
         shutil.copytree(tmp / "serial", tmp / "parallel")
 
-        serial_s, lines = timed_lines(
+        serial_s, serial_cpu, lines = timed_lines(
             [str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--force",
              f"--CourseDirectory.root={tmp / 'serial'}"], tmp / "serial")
         print(f"serial nbgrader autograde: {serial_s:.1f} s", flush=True)
@@ -160,7 +167,7 @@ def main() -> None:
                "--course-dir", str(tmp / "parallel"), "--workers", str(args.workers)]
         if args.shard_size:
             cmd += ["--shard-size", str(args.shard_size)]
-        parallel_s, tool_lines = timed_lines(cmd, tmp / "parallel")
+        parallel_s, parallel_cpu, tool_lines = timed_lines(cmd, tmp / "parallel")
         print(f"class_grade --workers {args.workers}: {parallel_s:.1f} s", flush=True)
         summary = [t for _, t in tool_lines if re.match(r"\d+ submissions:", t)]
 
@@ -174,10 +181,11 @@ def main() -> None:
         print(f"\n{students} submissions graded; gradebook rows compared: {len(serial_rows)}, "
               f"different: {len(differ)}" + (f" (first: {differ[0]})" if differ else ""))
         print(f"tool: {summary[0] if summary else tool_lines[-3:]}")
-        print(f"serial   {serial_s / n:6.2f} s per submission")
-        print(f"parallel {parallel_s / n:6.2f} s per submission  ({args.workers} workers, "
-              f"{os.cpu_count()} cores)")
-        print(f"speed-up {serial_s / parallel_s:6.2f}x")
+        print(f"serial   {serial_s / n:6.2f} s per submission (CPU {serial_cpu / n:.2f} s)")
+        print(f"parallel {parallel_s / n:6.2f} s per submission (CPU {parallel_cpu / n:.2f} s; "
+              f"{args.workers} workers, {os.cpu_count()} cores)")
+        print(f"speed-up {serial_s / parallel_s:6.2f}x  (15-minute load average, this "
+              f"benchmark included: {os.getloadavg()[2]:.1f} on {os.cpu_count()} cores)")
 
         startup, per = phases(lines)
         print(f"\nwhere the serial run's time goes (median per submission; nbgrader start-up "
