@@ -108,15 +108,6 @@ def step_flops(dims: list[int], m: int) -> int:
     return 2 * m * (2 * sum(pairs) + sum(pairs[1:]))
 
 
-def matmul_gflops(n: int = 1024, rounds: int = 7) -> float:
-    """This machine's float64 matmul speed, best of ``rounds`` (n × n) @ (n × n)."""
-    rng = np.random.default_rng(1)
-    A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
-    A @ B
-    best = min(_time(lambda: A @ B) for _ in range(rounds))
-    return 2 * n**3 / best / 1e9
-
-
 def step_matmuls(X: np.ndarray, dims: list[int]) -> Callable[[], None]:
     """Only the matrix products of one dnn_ref training step, on the same shapes."""
     p = init_params(dims, seed=0, method="xavier")
@@ -141,12 +132,14 @@ def _time(fn: Callable[[], object]) -> float:
 
 
 def compare(name: str, X: np.ndarray, Y: np.ndarray, dims: list[int], rounds: int,
-            repeats: int) -> dict[str, float]:
-    """Median seconds per step of each implementation, interleaved round by round."""
+            repeats: int, extra: dict[str, Callable[[], object]] | None = None
+            ) -> dict[str, float]:
+    """Median seconds per call of each implementation (and ``extra``), interleaved."""
     steps = {"dnn_ref": dnn_ref_step(X, Y, dims), "scikit-learn": sklearn_step(X, Y, dims)}
     t = torch_step(X, Y, dims)
     if t is not None:
         steps["pytorch-cpu"] = t
+    steps.update(extra or {})
     for step in steps.values():      # warm up: first calls allocate and import
         step()
     times: dict[str, list[float]] = {k: [] for k in steps}
@@ -155,9 +148,11 @@ def compare(name: str, X: np.ndarray, Y: np.ndarray, dims: list[int], rounds: in
             times[k].append(_time(lambda s=step: [s() for _ in range(repeats)]) / repeats)
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"\n{name}: layers {'-'.join(map(str, dims))}, m = {X.shape[1]}, float64, "
-          f"median of {rounds} rounds x {repeats} steps")
-    for k, v in med.items():
-        print(f"  {k:<13} {v * 1e3:9.3f} ms/step   ({v / med['dnn_ref']:.2f}x dnn_ref's time)")
+          f"median of {rounds} rounds x {repeats} calls")
+    for k in ("dnn_ref", "scikit-learn", "pytorch-cpu"):
+        if k in med:
+            print(f"  {k:<13} {med[k] * 1e3:9.3f} ms/step   "
+                  f"({med[k] / med['dnn_ref']:.2f}x dnn_ref's time)")
     if "pytorch-cpu" in med:
         print(f"  dnn_ref / pytorch-cpu = {med['dnn_ref'] / med['pytorch-cpu']:.2f}")
     else:
@@ -170,26 +165,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-
-    peak = matmul_gflops()
-    print(f"numpy {np.__version__}: float64 matmul 1024x1024 @ 1024x1024: {peak:.1f} GFLOP/s")
+    print(f"numpy {np.__version__}")
 
     X, Y = course_data()
     compare("course net", X, Y, [64, 32, 16, 1], args.rounds, repeats=20)
 
     dims = [1024, 512, 256, 1]
     X, Y = wide_data()
-    rounds = max(3, args.rounds // 3)
-    med = compare("wide net", X, Y, dims, rounds, repeats=1)
+    n = 1024
+    rng = np.random.default_rng(1)
+    A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    extra = {"matmuls alone": step_matmuls(X, dims), "square matmul": lambda: A @ B}
+    med = compare("wide net", X, Y, dims, max(5, args.rounds // 2), repeats=1, extra=extra)
     flops = step_flops(dims, X.shape[1])
-    matmuls = step_matmuls(X, dims)
-    matmuls()
-    alone = statistics.median(_time(matmuls) for _ in range(rounds))
+    peak = 2 * n**3 / med["square matmul"] / 1e9
     gflops = flops / med["dnn_ref"] / 1e9
-    print(f"  {flops / 1e9:.1f} GFLOP of matmuls per step; those matmuls alone take "
-          f"{alone * 1e3:.1f} ms ({flops / alone / 1e9:.1f} GFLOP/s)")
-    print(f"  dnn_ref's step reaches {gflops:.1f} GFLOP/s = {gflops / peak:.0%} of the "
-          f"1024x1024 matmul speed, {alone / med['dnn_ref']:.0%} of its own matmuls' speed")
+    print(f"  this machine's float64 matmul ({n}x{n} @ {n}x{n}), timed in the same rounds: "
+          f"{peak:.1f} GFLOP/s")
+    print(f"  the step's {flops / 1e9:.1f} GFLOP of matmuls alone run at "
+          f"{flops / med['matmuls alone'] / 1e9:.1f} GFLOP/s")
+    print(f"  dnn_ref's whole step reaches {gflops:.1f} GFLOP/s = {gflops / peak:.0%} of the "
+          f"matmul speed ({med['matmuls alone'] / med['dnn_ref']:.0%} of its own matmuls' speed)")
 
 
 if __name__ == "__main__":
