@@ -8,7 +8,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: help install book book-clean serve test test-fast lint format chromium clean
+.PHONY: help install book book-clean serve test test-fast lint format chromium clean grade-class
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -96,3 +96,8 @@ feedback: $(STAMP)  ## ASSIGNMENT=backprop: one HTML report per student, in feed
 
 grades: $(STAMP)  ## export every student's scores to grades.csv
 	$(NBGRADER) export --to grades.csv
+
+
+grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786]: grade the whole class in parallel, then grades.csv
+	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder.class_grade $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) --csv grades.csv
