@@ -444,12 +444,9 @@ assignment.
 """, points),
         code("setup", """
 import numpy as np
-import matplotlib.pyplot as plt
 
 from dnn_ref import accuracy, cost_function, forward_prop, init_params, predict, sigmoid
-from dnn_ref.datasets import load_breast_cancer
 from dnn_ref.grading import check_backprop, check_one_layer_backward, check_update_parameters
-from dnn_ref.plots import plot_cost
 """),
         md("reminder", r"""
 ## What the forward pass leaves behind
@@ -623,6 +620,11 @@ If your functions are right, the cost falls steadily and the network classifies 
 layer sizes, copy the cell into a new one of your own.
 """),
         code("train", """
+import matplotlib.pyplot as plt
+
+from dnn_ref.datasets import load_breast_cancer
+from dnn_ref.plots import plot_cost
+
 data = load_breast_cancer()
 learning_rate = 1.0
 parameters = init_params([30, 8, 1], seed=1, method="xavier")
