@@ -62,18 +62,18 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
     CheckCellMetadata,
-    Execute,
     GetGrades,
     IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
 )
 
+from autograder.execute import GradedExecute  # noqa: E402
 from autograder.feedback import HideHiddenTests  # noqa: E402
 from autograder.verify import VerifyOutsideKernel  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    GradedExecute,  # nbgrader's Execute; make grade-class also skips cells no grade needs
     VerifyOutsideKernel,
     IgnorePattern,
     ClearMetadataPreprocessor,

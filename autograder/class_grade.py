@@ -234,7 +234,8 @@ def _start_nbgrader(root: Path, assignment: str, memory_mb: int) -> subprocess.P
     limit = memory_mb * 2**20
     argv = ["nbgrader", "autograde", assignment, "--force",
             f"--CourseDirectory.root={root}",
-            f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}"]
+            f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}",
+            "--GradedExecute.skip_ungraded_tail=True"]  # see autograder.execute
     launcher = (  # the limit is inherited by the kernels nbgrader starts; nbgrader dies
         "import ctypes, resource, runpy, signal, sys\n"  # with the thread that started it
         "try:\n    ctypes.CDLL(None).prctl(1, signal.SIGKILL)\n"
