@@ -309,8 +309,9 @@ def draw_graph(root: Value, ax: Axes | None = None) -> Axes:
         op_patch = op.get_bbox_patch()
         for k, child in enumerate(node._prev):
             repeat = node._prev[:k].count(child)        # a * a: bend the second arrow
+            skips = depth[id(node)] - depth[id(child)] > 1  # arc over the columns between
             _arrow(ax, xy(child), (x - 1.0, y), boxes[id(child)].get_bbox_patch(), op_patch,
-                   bend=0.3 * repeat)
+                   bend=0.3 * repeat + (-0.35 if skips else 0.0))
         _arrow(ax, (x - 1.0, y), (x, y), op_patch, boxes[id(node)].get_bbox_patch())
     ax.set_xlim(-1.0, 2.0 * (n_cols - 1) + 1.0)
     ax.set_ylim(-(n_rows - 1) / 2.0 - 0.7, (n_rows - 1) / 2.0 + 0.7)
