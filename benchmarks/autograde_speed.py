@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from submissions import submission_text  # noqa: E402
 from submissions.roster import BACKPROP  # noqa: E402
 
+from autograder.class_grade import DEFAULT_WORKERS  # noqa: E402
 from autograder.gradebook_merge import gradebook_rows  # noqa: E402
 
 ASSIGNMENT = "backprop"
@@ -146,7 +147,8 @@ def where(course: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="workers of the parallel tool (default: its own, two per core)")
     parser.add_argument("--shard-size", type=int)
     parser.add_argument("--where", action="store_true",
                         help="also time one notebook's cells and the re-check on their own")
