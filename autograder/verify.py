@@ -82,21 +82,21 @@ def explain(name: str, outcome: Any, cell_errors: list[sandbox.CallError]) -> st
     return f"your {name} raised {outcome.exc_type}: {outcome.message}"
 
 
-def verdict(name: str, hidden: bool, results: dict[str, list[Any]],
+def verdict(name: str, cases: list[grading.Case], results: dict[str, list[Any]],
             cell_errors: list[sandbox.CallError]) -> str | None:
-    """The diagnosis of ``name`` on its cases from the sandbox results, or None if right."""
-    message = _first_problem(name, name, hidden, results, cell_errors)
+    """The diagnosis of ``name`` on ``cases`` from the sandbox results, or None if right."""
+    message = _first_problem(name, name, cases, results, cell_errors)
     helpers = HELPERS.get(name)
     if message and helpers:
         key = f"{name}|{','.join(helpers)}"
-        if key in results and _first_problem(name, key, hidden, results, cell_errors) is None:
+        if key in results and _first_problem(name, key, cases, results, cell_errors) is None:
             return None  # right with the reference helpers: the fault is the helper's
     return message
 
 
-def _first_problem(name: str, key: str, hidden: bool, results: dict[str, list[Any]],
-                   cell_errors: list[sandbox.CallError]) -> str | None:
-    cases = grading.cases(name, hidden)
+def _first_problem(name: str, key: str, cases: list[grading.Case],
+                   results: dict[str, list[Any]], cell_errors: list[sandbox.CallError]
+                   ) -> str | None:
     outcomes = results.get(key, [])
     if len(outcomes) != len(cases):
         return f"your {name} could not be called on its own."
@@ -126,35 +126,32 @@ class VerifyOutsideKernel(NbGraderPreprocessor):
         if not tests:
             return nb, resources
         names = sorted({name for _, checks in tests for name, _ in checks})
+        cases = {(name, hidden): grading.cases(name, hidden)
+                 for name in names for hidden in (False, True)}
         calls: dict[str, list[tuple]] = {}
-        for name in names:
-            both = [c.args for hidden in (False, True) for c in grading.cases(name, hidden)]
+        for name in names:  # visible cases first, then hidden ones, in one list per call
+            both = [c.args for hidden in (False, True) for c in cases[name, hidden]]
             calls[name] = both
             if HELPERS.get(name):
                 calls[f"{name}|{','.join(HELPERS[name])}"] = both
         blocked = sorted({n for name in names for n in [name, *RELATED.get(name, [])]})
         run = sandbox.run(cells_to_rerun(nb), calls, blocked, timeout=self.timeout,
                           memory_mb=self.memory_mb, step_timeout=self.step_timeout)
-        results = {hidden: {key: self._split(key, outcomes)[hidden]
-                            for key, outcomes in run.results.items()} for hidden in (False, True)}
+        results: dict[bool, dict[str, list[Any]]] = {False: {}, True: {}}
+        for key, outcomes in run.results.items():
+            n_visible = len(cases[key.partition("|")[0], False])
+            results[False][key], results[True][key] = outcomes[:n_visible], outcomes[n_visible:]
         for cell, checks in tests:
             if any(out.output_type == "error" for out in cell.outputs):
                 continue
             problems = [run.failure] if run.failure else [
                 p for name, hidden in checks
-                if (p := verdict(name, hidden, results[hidden], run.cell_errors))]
+                if (p := verdict(name, cases[name, hidden], results[hidden], run.cell_errors))]
             if problems:
                 self.log.warning("Test cell %s fails outside the kernel: %s",
                                  cell.metadata.nbgrader.get("grade_id"), problems[0])
                 cell.outputs.append(_error_output(problems[0]))
         return nb, resources
-
-    @staticmethod
-    def _split(key: str, outcomes: list[Any]) -> dict[bool, list[Any]]:
-        """Visible and hidden outcomes of one call key (they were sent in that order)."""
-        name = key.partition("|")[0]
-        n_visible = len(grading.cases(name, False))
-        return {False: outcomes[:n_visible], True: outcomes[n_visible:]}
 
 
 def _error_output(problem: str) -> NotebookNode:
