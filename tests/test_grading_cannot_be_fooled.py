@@ -71,7 +71,8 @@ ATTACKS = [
 
         def one_layer_backward(dA, cache):
             return EqualToEverything(), EqualToEverything(), EqualToEverything()
-    '''}, {"one_layer_backward"}, {"one_layer_backward": ("one_layer_backward",)}),
+    '''}, {"one_layer_backward"},
+        {"one_layer_backward": ("EqualToEverything, not an array of numbers",)}),
     attack("hides_tracebacks", {"one_layer_backward": '''
         from IPython import get_ipython
         from IPython.core.interactiveshell import InteractiveShell

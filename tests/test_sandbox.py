@@ -49,17 +49,19 @@ def test_in_place_changes_to_the_arguments_come_back():
     assert out.value is None and out.args_after[0]["W1"][0, 0] == 1.0
 
 
-@pytest.mark.parametrize("how", ["import dnn_ref\ndef f(*a): return dnn_ref.backprop(*a)",
-                                 "from dnn_ref.network import backprop as b\n"
-                                 "def f(*a): return b(*a)",
-                                 "import importlib, dnn_ref.network as n\n"
-                                 "def f(*a): return importlib.reload(n).backprop(*a)"])
-def test_the_reference_of_a_graded_function_cannot_be_called(how):
+@pytest.mark.parametrize(("how", "refusal"), [
+    ("import dnn_ref\ndef f(*a): return dnn_ref.backprop(*a)",
+     "reference implementation dnn_ref.backprop"),
+    ("from dnn_ref.network import backprop as b\ndef f(*a): return b(*a)",
+     "reference implementation dnn_ref.backprop"),
+    ("import importlib, dnn_ref.network as n\n"
+     "def f(*a): return importlib.reload(n).backprop(*a)",
+     "dnn_ref.network cannot be reloaded while grading"),
+])
+def test_the_reference_of_a_graded_function_cannot_be_called(how, refusal):
     case = grading.cases("backprop")[0]
     (out,) = run([how], {"f": [case.args]}).results["f"]
-    assert isinstance(out, CallError)
-    assert "reference implementation dnn_ref.backprop" in out.message or \
-        out.exc_type in {"ImportError", "ModuleNotFoundError", "AttributeError"}
+    assert isinstance(out, CallError) and refusal in out.message
 
 
 def test_the_checkers_are_stubs_inside():
@@ -82,20 +84,18 @@ def test_a_swapped_call_uses_the_real_reference_helper_and_restores_the_name():
     case = grading.cases("backprop")[0]
     cells = ["import numpy as np",
              "def one_layer_backward(dA, cache):\n    return None, None, None",
-             grading_backprop := (
-                 "def backprop(AL, Y, caches):\n"
-                 "    grads, dA = {}, -(Y / AL - (1 - Y) / (1 - AL))\n"
-                 "    for l in range(len(caches), 0, -1):\n"
-                 "        dA, grads[f'dW{l}'], grads[f'db{l}'] = "
-                 "one_layer_backward(dA, caches[l - 1])\n"
-                 "        grads[f'dA{l - 1}'] = dA\n"
-                 "    return grads")]
-    assert "def backprop" in grading_backprop
+             "def backprop(AL, Y, caches):\n"
+             "    grads, dA = {}, -(Y / AL - (1 - Y) / (1 - AL))\n"
+             "    for l in range(len(caches), 0, -1):\n"
+             "        step = one_layer_backward(dA, caches[l - 1])\n"
+             "        dA, grads[f'dW{l}'], grads[f'db{l}'] = step\n"
+             "        grads[f'dA{l - 1}'] = dA\n"
+             "    return grads"]
     result = run(cells, {"backprop|one_layer_backward": [case.args], "backprop": [case.args]})
     swapped, = result.results["backprop|one_layer_backward"]
     assert grading.diagnose("backprop", case, swapped.value) is None
     own, = result.results["backprop"]      # the student's own helper is back afterwards
-    assert isinstance(own, CallError) or grading.diagnose("backprop", case, own.value)
+    assert own.value["dW1"] is None
 
 
 def test_a_failing_or_looping_cell_is_abandoned_and_the_next_one_runs():
