@@ -205,8 +205,7 @@ def one_layer_backward(
     linear_cache, Z = cache
     dA = np.asarray(dA, dtype=np.float64)
     check_same_shape(dA, "dA", Z, "the cached Z")
-    dZ = get_activation(activation).derivative(Z)
-    dZ *= dA                              # BP1 (output layer) / second half of BP2 (hidden)
+    dZ = dA * get_activation(activation).derivative(Z)  # BP1 (output) / 2nd half of BP2
     return linear_backward(dZ, linear_cache, need_dA_prev=need_dA_prev)
 
 
