@@ -38,7 +38,7 @@ def test_toc_lists_every_page_in_order_and_nothing_else() -> None:
 
 
 def test_chapters_are_executable_myst_notebooks() -> None:
-    for doc in toc_files()[2:]:
+    for doc in [f for f in toc_files() if re.match(r"\d\d_", Path(f).name)]:
         text = (ROOT / f"{doc}.md").read_text(encoding="utf-8")
         header = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else {}
         assert header.get("jupytext", {}).get("text_representation", {}).get(
