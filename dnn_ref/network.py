@@ -314,7 +314,11 @@ def train(
         gradient descent. Examples are shuffled every epoch with a generator
         seeded by ``seed``.
     lambd : float
-        L2 strength (cost and gradients both include it).
+        L2 strength λ. The recorded cost has the term (λ/2m) Σ_l ‖W{l}‖², m the
+        training-set size; every step, on a mini-batch or on the whole set, adds
+        its gradient (λ/m)·W{l} to the batch's mean data gradient, so the mean of
+        one epoch's equal mini-batch gradients is the gradient of the recorded
+        cost (see :func:`_batch_gradients`).
     progress : bool
         Show a tqdm progress bar.
 
@@ -347,12 +351,54 @@ def train(
         AL, caches = forward_prop(X, params, hidden_activation)
         history.append(cost_function(AL, Y, params, lambd))
         for idx in _batches(m, batch, rng):
-            if idx is not None:
-                AL, caches = forward_prop(X[:, idx], params, hidden_activation)
-            grads = backprop(AL, Y if idx is None else Y[:, idx], caches, hidden_activation,
-                             lambd, need_dA0=False)
+            grads = _batch_gradients(params, X, Y, idx, hidden_activation, lambd,
+                                     full_forward=(AL, caches))
             params = update_parameters(params, grads, learning_rate)
     return params, history
+
+
+def _batch_gradients(
+    params: Params, X: Array, Y: Array, idx: Array | None, hidden_activation: str,
+    lambd: float, full_forward: tuple[Array, list[Cache]] | None = None,
+) -> dict[str, Array]:
+    """Gradient of one mini-batch's estimate of the cost that :func:`train` records.
+
+    The estimate is the batch's mean cross-entropy plus the *whole* L2 term
+    (λ/2m) Σ_l ‖W{l}‖², with m = ``X.shape[1]`` the training-set size, not the
+    batch size B. Its gradient is the batch's mean data gradient plus (λ/m)·W{l},
+    so for equal mini-batches that partition the m examples, the mean of their
+    gradients (taken at the same parameters) is the full-batch gradient of the
+    recorded cost.
+
+    Parameters
+    ----------
+    params : dict
+        Current ``W1, b1, …``.
+    X : ndarray, shape (n0, m)
+    Y : ndarray, shape (1, m)
+    idx : ndarray of int, shape (B,), or None
+        The batch's example indices; None is the whole training set.
+    hidden_activation : str
+    lambd : float
+        λ of the recorded cost.
+    full_forward : (AL, caches), optional
+        A forward pass of ``params`` on all of X, reused when ``idx`` is None.
+
+    Returns
+    -------
+    dict
+        ``dW1…dWL``, ``db1…dbL`` (and ``dA1…dA{L−1}``), as :func:`backprop`.
+    """
+    m = X.shape[1]
+    if idx is None:
+        AL, caches = full_forward or forward_prop(X, params, hidden_activation)
+        Y_batch = Y
+    else:
+        AL, caches = forward_prop(X[:, idx], params, hidden_activation)
+        Y_batch = Y[:, idx]
+    # backprop adds (λ_B/B)·W for a batch of B examples; λ_B = λ·(B/m) makes it (λ/m)·W.
+    lambd_batch = lambd * (Y_batch.shape[1] / m)
+    return backprop(AL, Y_batch, caches, hidden_activation, lambd_batch, need_dA0=False)
 
 
 def _batches(m: int, batch: int, rng: np.random.Generator) -> Iterable[Array | None]:
