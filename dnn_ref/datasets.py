@@ -7,8 +7,12 @@ Every loader returns X with shape (features, examples) and Y with shape
 * Real data, from the copies bundled with scikit-learn (nothing is
   downloaded): :func:`load_breast_cancer`, :func:`load_digits_binary` and
   :func:`load_digits_multiclass`. They come split into a training and a test
-  set (stratified, reproducible from ``seed``) and standardised with the
-  statistics of the *training* set only, as :func:`standardize` explains.
+  set (stratified, reproducible from ``seed``) and, when ``validation_size``
+  is given, a validation set too, and are standardised with the statistics of
+  the *training* set only, as :func:`standardize` explains. Choose
+  hyperparameters (λ, the learning rate, the architecture, the epoch count)
+  by validation accuracy and report the test accuracy of that one choice: a
+  test accuracy that was also used to choose is an optimistic estimate.
 * Generated 2-D toy problems that no straight line can separate, for
   pictures of decision boundaries: :func:`make_moons`, :func:`make_circles`
   and :func:`make_xor`. They return a pair ``(X, Y)``.
@@ -43,7 +47,7 @@ DIGITS_FEATURES = tuple(f"pixel_{r}_{c}" for r in range(8) for c in range(8))
 
 @dataclass(frozen=True, repr=False, eq=False)
 class Dataset:
-    """A training/test split in the course's shapes.
+    """A training/validation/test split in the course's shapes.
 
     Attributes
     ----------
@@ -52,6 +56,10 @@ class Dataset:
         0/1 labels (one row) or one-hot labels (one row per class).
     X_test : ndarray, shape (n_features, m_test)
     Y_test : ndarray, shape (n_outputs, m_test)
+    X_val : ndarray, shape (n_features, m_val)
+    Y_val : ndarray, shape (n_outputs, m_val)
+        The validation set, for choosing hyperparameters; m_val = 0 (empty
+        arrays) unless the loader was given ``validation_size``.
     feature_names : tuple of str, length n_features
     target_names : tuple of str
         What a 1 in each row of Y means (binary sets: the positive class).
@@ -64,6 +72,8 @@ class Dataset:
     Y_train: Array
     X_test: Array
     Y_test: Array
+    X_val: Array
+    Y_val: Array
     feature_names: tuple[str, ...]
     target_names: tuple[str, ...]
     mean: Array
@@ -73,6 +83,7 @@ class Dataset:
         return (
             f"Dataset(X_train {self.X_train.shape}, Y_train {self.Y_train.shape}, "
             f"X_test {self.X_test.shape}, Y_test {self.Y_test.shape}, "
+            f"X_val {self.X_val.shape}, Y_val {self.Y_val.shape}, "
             f"targets {list(self.target_names)})"
         )
 
@@ -104,7 +115,9 @@ def standardize(X_train: Array, X_test: Array) -> tuple[Array, Array, Array, Arr
     return (X_train - mean) / std, (X_test - mean) / std, mean, std
 
 
-def load_breast_cancer(test_size: float = 0.2, seed: int = 0) -> Dataset:
+def load_breast_cancer(
+    test_size: float = 0.2, seed: int = 0, validation_size: float = 0.0
+) -> Dataset:
     """Wisconsin breast-cancer diagnosis: 569 tumours, 30 features, is it benign?
 
     The binary task of the course's real-data chapters. Y = 1 means benign
@@ -118,22 +131,27 @@ def load_breast_cancer(test_size: float = 0.2, seed: int = 0) -> Dataset:
         Fraction of the examples kept aside for the test set.
     seed : int
         Seed of the stratified split (same seed, same split).
+    validation_size : float in [0, 1 − test_size)
+        Fraction of the examples kept aside for the validation set (0: none).
+        The test set does not depend on it; the validation examples are
+        taken from what would otherwise be the training set.
 
     Returns
     -------
     Dataset
-        X's with 30 rows, Y's with shape (1, m); m_train + m_test = 569.
+        X's with 30 rows, Y's with shape (1, m); m_train + m_val + m_test = 569.
     """
     table = _bundled_table("breast_cancer.csv", skiprows=1)
     data, target = table[:, :-1], table[:, -1].astype(int)
     return _split(
-        data, target.astype(np.float64)[None, :], target, test_size, seed,
+        data, target.astype(np.float64)[None, :], target, test_size, seed, validation_size,
         feature_names=BREAST_CANCER_FEATURES, target_names=("benign",),
     )
 
 
 def load_digits_binary(
-    positive: int | Iterable[int] = EVEN_DIGITS, test_size: float = 0.2, seed: int = 0
+    positive: int | Iterable[int] = EVEN_DIGITS, test_size: float = 0.2, seed: int = 0,
+    validation_size: float = 0.0,
 ) -> Dataset:
     """8×8 handwritten digits (1797 images, 64 pixels) as a yes/no question.
 
@@ -152,6 +170,8 @@ def load_digits_binary(
     test_size : float in (0, 1)
     seed : int
         Seed of the stratified split.
+    validation_size : float in [0, 1 − test_size)
+        As in :func:`load_breast_cancer`.
 
     Returns
     -------
@@ -164,12 +184,20 @@ def load_digits_binary(
     Y = np.isin(target, digits).astype(np.float64)[None, :]
     name = "digit in {" + ", ".join(str(d) for d in digits) + "}"
     return _split(
-        data, Y, target, test_size, seed, feature_names=DIGITS_FEATURES, target_names=(name,),
+        data, Y, target, test_size, seed, validation_size,
+        feature_names=DIGITS_FEATURES, target_names=(name,),
     )
 
 
-def load_digits_multiclass(test_size: float = 0.2, seed: int = 0) -> Dataset:
+def load_digits_multiclass(
+    test_size: float = 0.2, seed: int = 0, validation_size: float = 0.0
+) -> Dataset:
     """8×8 handwritten digits with one-hot labels, for the log-loss discussion.
+
+    Parameters
+    ----------
+    test_size, seed, validation_size
+        As in :func:`load_breast_cancer`.
 
     Returns
     -------
@@ -180,7 +208,7 @@ def load_digits_multiclass(test_size: float = 0.2, seed: int = 0) -> Dataset:
     data, target = _digits()
     Y = np.eye(10)[:, target]
     return _split(
-        data, Y, target, test_size, seed, feature_names=DIGITS_FEATURES,
+        data, Y, target, test_size, seed, validation_size, feature_names=DIGITS_FEATURES,
         target_names=tuple(str(k) for k in range(10)),
     )
 
@@ -268,8 +296,8 @@ def make_xor(m: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[Array, Ar
 
 
 def _split(
-    data: NDArray, Y: Array, strata: NDArray, test_size: float, seed: int, *,
-    feature_names: tuple[str, ...], target_names: tuple[str, ...],
+    data: NDArray, Y: Array, strata: NDArray, test_size: float, seed: int,
+    validation_size: float, *, feature_names: tuple[str, ...], target_names: tuple[str, ...],
 ) -> Dataset:
     """Stratified split of (examples, features) ``data``, transposed and standardised."""
     if not (isinstance(test_size, numbers.Real) and 0.0 < test_size < 1.0):
@@ -277,33 +305,46 @@ def _split(
             f"test_size is the fraction of examples kept for testing and must lie strictly "
             f"between 0 and 1, got {test_size!r}"
         )
-    idx_train, idx_test = _stratified_split(strata, test_size, seed)
+    if not (isinstance(validation_size, numbers.Real)
+            and 0.0 <= validation_size < 1.0 - test_size):
+        raise ValueError(
+            f"validation_size is the fraction of examples kept for validation and must lie "
+            f"in [0, 1 - test_size) = [0, {1.0 - test_size:g}) so that training examples "
+            f"remain, got {validation_size!r}"
+        )
+    rng = np.random.default_rng(seed)
+    is_test = _stratified_pick(strata, test_size, np.ones(strata.size, dtype=bool), rng)
+    is_val = _stratified_pick(strata, validation_size, ~is_test, rng)
+    idx_train, idx_val, idx_test = (np.flatnonzero(~is_test & ~is_val),
+                                    np.flatnonzero(is_val), np.flatnonzero(is_test))
     X = np.asarray(data, dtype=np.float64).T
     X_train, X_test, mean, std = standardize(X[:, idx_train], X[:, idx_test])
     return Dataset(
-        X_train, Y[:, idx_train], X_test, Y[:, idx_test],
-        feature_names=feature_names, target_names=target_names, mean=mean, std=std,
+        X_train, Y[:, idx_train], X_test, Y[:, idx_test], (X[:, idx_val] - mean) / std,
+        Y[:, idx_val], feature_names=feature_names, target_names=target_names,
+        mean=mean, std=std,
     )
 
 
-def _stratified_split(strata: NDArray, test_size: float, seed: int) -> tuple[NDArray, NDArray]:
-    """Indices of a reproducible split that keeps each class's share in both parts.
+def _stratified_pick(
+    strata: NDArray, size: float, candidates: NDArray, rng: np.random.Generator
+) -> NDArray:
+    """Boolean mask of ceil(size · m) examples, drawn from ``candidates``, class by class.
 
-    As in scikit-learn, the test set has ceil(test_size · m) examples; each
-    class gives its share of them (rounded down, the leftovers going to the
-    classes with the largest remainders), drawn at random. Both index arrays
-    come back in increasing order.
+    As in scikit-learn's stratified split, each class gives its share of the
+    picked examples (size · its count in the whole set, rounded down, the
+    leftovers going to the classes with the largest remainders), drawn at
+    random among that class's candidates. ``size = 0`` picks nothing.
     """
-    rng = np.random.default_rng(seed)
     classes, counts = np.unique(strata, return_counts=True)
-    share = test_size * counts
-    n_test = np.floor(share).astype(int)
-    leftover = int(np.ceil(test_size * strata.size)) - n_test.sum()
-    n_test[np.argsort(n_test - share, kind="stable")[:leftover]] += 1
-    is_test = np.zeros(strata.size, dtype=bool)
-    for c, k in zip(classes, n_test, strict=True):
-        is_test[rng.permutation(np.flatnonzero(strata == c))[:k]] = True
-    return np.flatnonzero(~is_test), np.flatnonzero(is_test)
+    share = size * counts
+    n_pick = np.floor(share).astype(int)
+    leftover = int(np.ceil(size * strata.size)) - n_pick.sum()
+    n_pick[np.argsort(n_pick - share, kind="stable")[:leftover]] += 1
+    picked = np.zeros(strata.size, dtype=bool)
+    for c, k in zip(classes, n_pick, strict=True):
+        picked[rng.permutation(np.flatnonzero((strata == c) & candidates))[:k]] = True
+    return picked
 
 
 def _bundled_table(filename: str, skiprows: int = 0) -> NDArray:

@@ -105,6 +105,63 @@ def test_test_size_sets_the_split():
     assert data.X_train.shape[1] + data.X_test.shape[1] == 569
 
 
+# ---------------------------------------------------------------- validation split
+
+def test_validation_split_sizes_and_class_counts_by_hand():
+    # 569 tumours, 212 malignant (0) and 357 benign (1). Test and validation each get
+    # ceil(0.2 · 569) = 114: 0.2 · 212 = 42.4 and 0.2 · 357 = 71.4 round down to 42 + 71,
+    # and the one left over goes to the first of the equal remainders, class 0: 43 + 71.
+    data = datasets.load_breast_cancer(validation_size=0.2)
+    assert data.Y_test.shape == data.Y_val.shape == (1, 114)
+    assert data.Y_train.shape == (1, 569 - 2 * 114)
+    assert (data.Y_val.sum(), data.Y_test.sum(), data.Y_train.sum()) == (71, 71, 357 - 142)
+    assert data.X_val.shape == (30, 114)
+
+
+@pytest.mark.parametrize("name", list(LOADERS))
+def test_validation_comes_out_of_the_training_part_and_leaves_the_test_set_alone(name):
+    load = LOADERS[name][0]
+    plain, split = load(seed=2), load(seed=2, validation_size=0.25)
+    np.testing.assert_array_equal(split.Y_test, plain.Y_test)
+    # Raw examples (standardisation undone): train ∪ validation of the split is exactly
+    # the training part of the plain load, each example once.
+
+    def raw(d, X):
+        return np.round((X * d.std + d.mean).T, 6)
+
+    together = np.vstack([raw(split, split.X_train), raw(split, split.X_val)])
+    expected = raw(plain, plain.X_train)
+    np.testing.assert_array_equal(together[np.lexsort(together.T)],
+                                  expected[np.lexsort(expected.T)])
+    np.testing.assert_array_equal(raw(split, split.X_test), raw(plain, plain.X_test))
+    assert split.X_val.shape[1] == int(np.ceil(0.25 * (plain.X_train.shape[1]
+                                                         + plain.X_test.shape[1])))
+
+
+def test_validation_set_is_standardised_with_training_statistics_and_stratified():
+    data = datasets.load_digits_binary(validation_size=0.2)
+    varying = data.X_train.std(axis=1) > 0
+    np.testing.assert_allclose(data.X_train.mean(axis=1), 0.0, atol=1e-12)
+    np.testing.assert_allclose(data.X_train[varying].std(axis=1), 1.0, rtol=1e-12)
+    assert np.abs(data.X_val.mean(axis=1)).max() > 1e-3      # its own statistics unused
+    np.testing.assert_allclose(data.Y_val.mean(), data.Y_train.mean(),
+                               atol=1.5 / data.Y_val.shape[1])
+
+
+def test_no_validation_set_by_default_and_same_seed_same_validation_set():
+    data = datasets.load_breast_cancer()
+    assert data.X_val.shape == (30, 0) and data.Y_val.shape == (1, 0)
+    a, b = (datasets.load_digits_multiclass(seed=5, validation_size=0.1) for _ in range(2))
+    np.testing.assert_array_equal(a.X_val, b.X_val)
+    np.testing.assert_array_equal(a.Y_val.sum(axis=1), 18.0)   # 180 = 10 classes × 18
+
+
+@pytest.mark.parametrize("validation_size", [-0.1, 0.8, 0.9, "0.1", None])
+def test_bad_validation_size(validation_size):
+    with pytest.raises(ValueError, match=r"validation_size .* \[0, 0\.8\)"):
+        datasets.load_breast_cancer(test_size=0.2, validation_size=validation_size)
+
+
 def test_breast_cancer_positive_class_is_benign():
     data = datasets.load_breast_cancer()
     assert data.target_names == ("benign",)
