@@ -9,8 +9,12 @@ checked by ``make book`` (``-W``).
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,3 +89,108 @@ def test_local_mathjax_has_the_files_a_page_needs() -> None:
         assert (src / rel).exists(), f"MathJax is missing {rel} in {src}"
     fonts = list((src / "output/chtml/fonts/woff-v2").glob("*.woff"))
     assert len(fonts) > 10, f"no CHTML web fonts in {src}"
+
+
+# --- Every _config.yml setting takes effect --------------------------------
+# jupyter-book 1 silently drops keys it does not translate (a MyST option under
+# `parse:` other than myst_enable_extensions / myst_substitutions /
+# myst_url_schemes never reaches Sphinx). These tests build one small page
+# with the repository's own _config.yml, unmodified, and look for each
+# setting's effect in the HTML.
+
+PROBE_PAGE = r"""---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+myst:
+  substitutions:
+    probe_word: SUBSTITUTED-WORD
+---
+
+# Probe
+
+Inline maths $x_1$ and, in the same paragraph, $$a_{double} + b$$ between dollars.
+
+\begin{align}
+u_{amsmath} &= 1
+\end{align}
+
+:::{note}
+Colon-fenced note body.
+:::
+
+A bare link https://example.org/linkified and a word: {{ probe_word }}.
+
+```{code-cell} ipython3
+import sys
+print("stdout-of-the-probe-cell")
+print("stderr-of-the-probe-cell", file=sys.stderr)
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def probe_html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Build PROBE_PAGE with a copy of _config.yml (and its extensions); return its HTML."""
+    site = tmp_path_factory.mktemp("probe_book")
+    shutil.copy(ROOT / "_config.yml", site / "_config.yml")
+    shutil.copytree(BOOK / "_ext", site / "book" / "_ext")
+    shutil.copytree(BOOK / "_static", site / "book" / "_static")
+    (site / "book" / "probe.md").write_text(PROBE_PAGE, encoding="utf-8")
+    (site / "_toc.yml").write_text("format: jb-book\nroot: book/probe\n", encoding="utf-8")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    # cwd=site: execute.cache (_build/.jupyter_cache) is relative to the working directory
+    run = subprocess.run([str(jb), "build", "-W", "-n", "--keep-going", "."], cwd=site,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, (
+        f"probe book failed to build:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+    assert (site / "_build" / ".jupyter_cache").is_dir(), "execute.cache did not take effect"
+    return (site / "_build" / "html" / "book" / "probe.html").read_text(encoding="utf-8")
+
+
+def test_every_parse_key_reaches_sphinx() -> None:
+    from jupyter_book.config import get_final_config
+
+    final, _ = get_final_config(user_yaml=CONFIG, cli_config={"latex_individualpages": False},
+                                sourcedir=ROOT, validate=False)
+    for key, value in CONFIG["parse"].items():
+        assert final.get(key) == value, (
+            f"_config.yml parse: {key} is not passed on to Sphinx by jupyter-book "
+            f"(final value {final.get(key)!r}); set it under sphinx: config: instead")
+    for key, value in CONFIG["sphinx"]["config"].items():
+        assert final.get(key) == value, f"sphinx: config: {key} did not reach Sphinx"
+
+
+@pytest.mark.parametrize("setting, evidence", [
+    ("dollarmath", r'<span class="math notranslate nohighlight">\(x_1\)</span>'),
+    ("myst_dmath_double_inline", r'<div class="math notranslate nohighlight">'
+                                 "\n\\[a_{double} + b\\]"),
+    ("amsmath", r"\begin{align}" "\nu_{amsmath} &amp;= 1"),
+    ("colon_fence", '<div class="admonition note">'),
+    ("linkify", '<a class="reference external" href="https://example.org/linkified">'),
+    ("substitution", "SUBSTITUTED-WORD"),
+    ("execute (cell run)", "stdout-of-the-probe-cell"),
+    ("execute.stderr_output: show", "stderr-of-the-probe-cell"),
+    ("mathjax_path", 'src="../_static/mathjax/tex-chtml.js"'),
+    ("html.favicon", 'href="../_static/favicon.svg"'),
+    ("html.use_repository_button", 'href="https://github.com/dnn-from-scratch/course"'),
+    ("html.use_issues_button", "https://github.com/dnn-from-scratch/course/issues/new"),
+    ("launch_buttons.binderhub_url", "https://mybinder.org/v2/gh/dnn-from-scratch/course/main"),
+    ("launch_buttons.jupyterhub_url", "https://hub.dnn-from-scratch.org/hub/user-redirect/git-pull"),
+    ("html_show_copyright", "2026"),
+    ("title", "Deep Neural Networks from Scratch"),
+])
+def test_config_setting_shows_in_a_built_page(probe_html: str, setting: str, evidence: str) -> None:
+    assert evidence in probe_html, (
+        f"_config.yml's {setting} took no effect: {evidence!r} not in the page")
+
+
+def test_double_dollars_in_a_paragraph_are_not_printed(probe_html: str) -> None:
+    # Without myst_dmath_double_inline it renders as $<span class="math ...">\(...\)</span>$.
+    for literal in ("$$a_{double}", "$<span", "</span>$"):
+        assert literal not in probe_html, (
+            f"$$...$$ inside a paragraph rendered with literal dollars ({literal!r} in the page)")
