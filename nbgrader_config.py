@@ -42,14 +42,25 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ExecutePreprocessor.timeout = 60
 c.ExecutePreprocessor.interrupt_on_timeout = True
 
-# --- collecting from an LMS (make collect-zip) -------------------------------------------
+# --- collecting from an LMS (make collect-zip; autograder/lms.py) -------------------------
 # Canvas "Download Submissions" names each file
-#     <lastfirst>[_LATE]_<canvas user id>_<submission id>_<file name>[-<n>].ipynb
+#     <lastfirst>[_LATE]_<canvas user id>_<submission id>_<file name>[-<n>].<ext>
 # e.g. smithjane_104233_5501267_backprop.ipynb or doejohn_LATE_88112_5501300_backprop-1.ipynb
-# (-1, -2 ... mark re-submissions). The student id is the lower-case name part.
+# (-1, -2 ... mark re-uploads). The student id is the lower-case name part. LmsCollector
+# looks at each student's files together: a notebook named otherwise (Backprop_final.ipynb,
+# "backprop (1).ipynb") is filed under the released name when it is clearly the one, and a
+# student with nothing gradable is listed as "not graded: file named ..." in the log and
+# in grades.csv. The late marker, user id and (if captured) timestamp are kept in
+# downloaded/<assignment>/lms.json. Another LMS: change the pattern; it must capture
+# student_id and file_id and may capture late, lms_user_id, resubmission, timestamp.
+from autograder.lms import LmsCollector  # noqa: E402
+
+c.ZipCollectApp.collector_plugin = LmsCollector
 c.FileNameCollectorPlugin.named_regexp = (
-    r"(?i).*/(?P<student_id>[a-z]+)_(?:late_)?\d+_\d+_(?P<file_id>[a-z_]+?)(?:-\d+)?\.ipynb$"
+    r"(?i).*/(?P<student_id>[a-z]+)_(?P<late>late_)?(?P<lms_user_id>\d+)_\d+_"
+    r"(?P<file_id>.+?)(?:-(?P<resubmission>\d+))?\.[^./]+$"
 )
+c.FileNameCollectorPlugin.valid_ext = [".ipynb"]
 c.ZipCollectApp.strict = True
 
 # --- grading that the student's code cannot fool (autograder/, issue 5) -------------------
