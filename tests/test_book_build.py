@@ -1,7 +1,8 @@
 """The book's configuration keeps the promises of the README: strict, cached, offline.
 
-These checks read ``_config.yml``, ``_toc.yml`` and ``book/`` and need no
-build. The built site itself is checked in a browser by
+Most checks read ``_config.yml``, ``_toc.yml`` and ``book/`` and need no
+build; the last ones build one small probe page with the real ``_config.yml``
+to see that each setting takes effect. The built site itself is checked in a browser by
 ``tests/test_book_in_browser.py``; that the build has zero warnings is
 checked by ``make book`` (``-W``).
 """
