@@ -1,46 +1,168 @@
-"""nbgrader's Execute preprocessor, able to leave out cells no grade depends on.
+"""nbgrader's Execute, run in the sandbox, with every test cell judged outside it.
 
-A notebook often ends with cells that no test cell follows: the backprop
-assignment trains a network with the student's functions and plots the cost,
-so the student sees their code learn. Nothing after the last grade cell can
-change a score, yet nbgrader runs it for every submission. With
-``GradedExecute.skip_ungraded_tail = True`` (what ``autograder.class_grade``
-sets) those cells are kept, source and all, but not run: the gradebook is the
-same as after a full run, and each submission costs less. By default nothing
-is skipped, so ``nbgrader autograde`` behaves exactly as nbgrader's own Execute.
+:class:`SandboxedExecute` is the one execution of a submission during
+``nbgrader autograde``. For each notebook it
+
+1. writes the cases of every check the test cells make into the sandbox's
+   grading dir: visible ones from :mod:`dnn_ref.grading`, hidden ones drawn from
+   the course secret (:mod:`autograder.hidden_cases`);
+2. starts the kernel in the bubblewrap sandbox (:mod:`autograder.sandbox`),
+   whatever kernelspec the notebook names, and runs the cells in order, with
+   nbgrader's per-cell timeout and interrupt;
+3. after each test cell reads what its ``check_*`` calls recorded
+   (:mod:`dnn_ref.recording`) and REPLACES the cell's outputs by the verdict
+   computed here (:mod:`autograder.judge`): a "✓ ..." line, or an error output
+   whose message is the diagnosis (nbgrader scores a test cell zero when it has
+   an error output). Each test cell is judged on the definitions in force when
+   it ran, in notebook order; whatever the kernel printed is dropped;
+4. writes ``grading.json`` next to the graded notebook (one row per check:
+   grade_id, function, hidden, points, passed, mistake, message, helper_note)
+   and puts a "Notes from grading" cell at the top of the notebook when cells
+   were repaired (:mod:`autograder.repair`) or no sandbox was used.
+
+``skip_ungraded_tail = True`` (what :mod:`autograder.class_grade` sets) keeps the
+code cells after the last test cell but does not run them: they cannot change a
+score. ``unsandboxed = True`` runs the same kernel without bubblewrap, for an
+instructor whose machine cannot run it; every feedback page then says so.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Bool
+from traitlets import Bool, Unicode
+
+from autograder import judge, secret
+from autograder.hidden_cases import cases_for
+from autograder.repair import REPAIRS_KEY
+from autograder.sandbox import Sandbox
+from dnn_ref.cases import ASSIGNMENTS
+from dnn_ref.checking import failure_lines
+from dnn_ref.recording import write_cases
 
 NOT_RUN = ("Not run while grading the class: no test cell comes after this cell, "
            "so it cannot change a score.\n")
+UNSANDBOXED_NOTE = ("This notebook was graded WITHOUT a sandbox (the instructor chose "
+                    "--unsandboxed): its code ran with the grader's own permissions.")
+REPORT = "grading.json"
+KNOWN = {name for names in ASSIGNMENTS.values() for name in names}
 
 
-class GradedExecute(Execute):
-    """Execute, optionally skipping the code cells after the last grade cell."""
+def is_test_cell(cell: NotebookNode) -> bool:
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+def _first_error(cell: NotebookNode) -> tuple[str, str] | None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return str(out.get("ename", "Error")), str(out.get("evalue", ""))[:500]
+    return None
+
+
+def _outputs(verdicts: list[judge.Verdict]) -> list[NotebookNode]:
+    """The outputs a judged test cell gets: pass lines, then the first failure as an error."""
+    outs = [NotebookNode(output_type="stream", name="stdout", text=v.message + "\n")
+            for v in verdicts if v.passed]
+    failed = [v for v in verdicts if not v.passed]
+    if failed:
+        outs.append(NotebookNode(output_type="error", ename="AssertionError",
+                                 evalue=failed[0].message,
+                                 traceback=failure_lines(failed[0].message)))
+    return outs
+
+
+class SandboxedExecute(Execute):
+    """Execute in the sandbox; replace each test cell's outputs by the verdict judged here."""
 
     skip_ungraded_tail = Bool(
         False, help="Do not run the code cells after the last grade cell.").tag(config=True)
+    unsandboxed = Bool(
+        False, help="Run the kernel without bubblewrap (only where bwrap cannot run; the "
+                    "feedback says so).").tag(config=True)
+    secret_file = Unicode(
+        "", help="The course secret (hidden cases); default: .course_secret in the folder "
+                 "of the gradebook.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None
                    ) -> tuple[NotebookNode, Any]:
+        info = resources["nbgrader"]
+        assignment = info["assignment"]
+        workdir = Path(resources.get("metadata", {}).get("path") or ".").resolve()
+        self._tests = {i: [(n, h) for n, h in judge.checks_in(c.source) if n in KNOWN]
+                       for i, c in enumerate(nb.cells) if is_test_cell(c)}
+        needed = sorted({check for checks in self._tests.values() for check in checks})
         grades = [i for i, c in enumerate(nb.cells) if utils.is_grade(c)]
-        self._skipped = set()
-        if self.skip_ungraded_tail and grades:
-            self._skipped = {i for i, c in enumerate(nb.cells)
-                             if i > grades[-1] and c.cell_type == "code"}
-        return super().preprocess(nb, resources, km)
+        self._skipped = {i for i, c in enumerate(nb.cells) if self.skip_ungraded_tail
+                         and grades and i > grades[-1] and c.cell_type == "code"}
+        key = secret.ensure(Path(self.secret_file) if self.secret_file else
+                            secret.path_in(Path(info["db_url"].removeprefix("sqlite:///")
+                                                ).parent))
+        self._cases = {(n, h): cases_for(n, hidden=h, secret=key, assignment=assignment)
+                       for n, h in needed}
+        graded = sorted(set(ASSIGNMENTS.get(assignment, [])) | {n for n, _ in needed})
+        self._rows: list[dict[str, Any]] = []
+        self._earlier: list[str] = []
+        self._failed: set[str] = set()
+        with Sandbox(assignment=assignment, workdir=workdir, graded=graded,
+                     unsandboxed=self.unsandboxed) as box:
+            for (n, h), cases in self._cases.items():
+                write_cases(box.grading_dir, n, h, [(c.name, c.args) for c in cases])
+            self._box = box
+            self._records = judge.Records(Path(box.grading_dir) / "out")
+            nb, resources = super().preprocess(nb, resources, km)
+        self._notes_cell(nb)
+        (workdir / REPORT).write_text(json.dumps(self._rows, indent=1, ensure_ascii=False))
+        return nb, resources
+
+    def create_kernel_manager(self) -> Any:
+        """The sandbox's kernel, whatever the notebook's kernelspec says."""
+        self.kernel_name = self._box.kernel_name
+        return super().create_kernel_manager()
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int
                         ) -> tuple[NotebookNode, Any]:
         if index in self._skipped:
             cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=NOT_RUN)]
             return cell, resources
-        return super().preprocess_cell(cell, resources, index)
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        new = self._records.new()   # records of non-test cells are read and dropped
+        if index in self._tests:
+            self._judge_cell(cell, index, new)
+        elif cell.cell_type == "code" and (error := _first_error(cell)):
+            where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+            self._earlier.append(f"{where}: {error[0]}: {error[1]}")
+        return cell, resources
+
+    def _judge_cell(self, cell: NotebookNode, index: int, new: list) -> None:
+        checks = self._tests[index]
+        kernel_error = _first_error(cell)
+        verdicts = [judge.judge_check(
+            name, hidden, self._cases[name, hidden],
+            [rec for n, h, rec in new if (n, h) == (name, hidden)],
+            kernel_error, self._earlier, self._failed) for name, hidden in checks]
+        if not verdicts:
+            verdicts = [judge.Verdict("", False, False, "this test cell calls no check the "
+                                      "grader knows, so it cannot be graded.", "no_check")]
+        self._failed.update(v.function for v in verdicts if not v.passed)
+        meta = cell.metadata.get("nbgrader", {})
+        self._rows += [v.row(meta.get("grade_id", ""), float(meta.get("points", 0)))
+                       for v in verdicts]
+        cell.outputs = _outputs(verdicts)
+        for v in verdicts:
+            self.log.info("%s: %s", meta.get("grade_id"), "passed" if v.passed else
+                          f"failed ({v.mistake})")
+
+    def _notes_cell(self, nb: NotebookNode) -> None:
+        """A markdown cell at the top listing repairs and an unsandboxed run, if any."""
+        notes = list(nb.metadata.get(REPAIRS_KEY, []))
+        if self.unsandboxed:
+            notes.insert(0, UNSANDBOXED_NOTE)
+        if notes:
+            text = "**Notes from grading**\n\n" + "\n".join(f"* {n}" for n in notes)
+            nb.cells.insert(0, NotebookNode(cell_type="markdown", metadata={}, source=text,
+                                            id="grading-notes"))

@@ -1,0 +1,246 @@
+"""Judge a test cell from what the sandboxed kernel recorded, with the reference, outside.
+
+A test cell calls ``check_<name>(fn)`` or ``check_<name>(fn, hidden=True)``;
+inside the sandbox that only writes a record (:mod:`dnn_ref.recording`): what
+``fn`` returned or raised on each case. :func:`judge_check` turns the records a
+test cell left into a :class:`Verdict`, using :func:`dnn_ref.diagnoses.diagnose`
+on the plain values. Nothing the kernel printed counts; a check that left no
+record fails, and the message says why (the kernel's error, a timeout, ...).
+
+Composites (``backprop``, ``graph_gradients``) are graded on their own work:
+right with the student's own helpers, they pass; wrong that way but right when
+the kernel ran them with probe helpers (see :mod:`dnn_ref.recording`), they
+pass with a note naming the student's faulty helper; otherwise they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dnn_ref.cases import Case
+from dnn_ref.diagnoses import Diagnosis, diagnose, exception_diagnosis
+from dnn_ref.recording import COMPOSITES, PROBES, from_plain
+
+MAX_FILE_BYTES = 16 * 2**20
+"""A record file larger than this is not read (the kernel's writer stays far below)."""
+MAX_FILES_PER_CELL = 50
+RECORD_NAME = re.compile(r"^\d+-(\w+)-(visible|hidden)\.json$")
+CHECK_CALL = re.compile(r"\bcheck_(\w+)\(\s*\w+\s*(,\s*hidden\s*=\s*(True|False)\s*)?\)")
+"""A checker call in a test cell: ``check_<name>(<fn>)`` or ``check_<name>(<fn>, hidden=True)``."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict on one check of a test cell (a row of grading.json without grade_id/points)."""
+
+    function: str
+    hidden: bool
+    passed: bool
+    message: str
+    mistake: str | None = None
+    helper_note: str | None = None
+
+    def row(self, grade_id: str, points: float) -> dict[str, Any]:
+        return {"grade_id": grade_id, **asdict(self), "points": points}
+
+
+@dataclass
+class Records:
+    """The record files in ``<grading dir>/out``, read once each, in the order written."""
+
+    folder: Path
+    seen: set[str] = field(default_factory=set)
+
+    def new(self) -> list[tuple[str, bool, dict[str, Any]]]:
+        """(name, hidden, record) of every file not returned before; unreadable ones flagged."""
+        if not self.folder.is_dir():
+            return []
+        names = sorted(p.name for p in self.folder.iterdir() if p.name not in self.seen)
+        self.seen.update(names)
+        out = []
+        for file_name in names[:MAX_FILES_PER_CELL]:
+            m = RECORD_NAME.match(file_name)
+            if not m:
+                continue
+            out.append((m.group(1), m.group(2) == "hidden", _read(self.folder / file_name)))
+        return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        if not path.is_file() or path.is_symlink():
+            return {"unreadable": "not a regular file"}
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return {"too_large": path.stat().st_size}
+        data = json.loads(path.read_text())
+    except (OSError, ValueError, RecursionError) as exc:
+        return {"unreadable": type(exc).__name__}
+    return data if isinstance(data, dict) else {"unreadable": "not a JSON object"}
+
+
+def checks_in(source: str) -> list[tuple[str, bool]]:
+    """The (function name, hidden) pairs a test cell's source checks."""
+    return [(m.group(1), m.group(3) == "True") for m in CHECK_CALL.finditer(source)]
+
+
+# ------------------------------------------------------------------------ expected probe runs
+def probe_expected(name: str, args: tuple) -> dict[str, Any]:
+    """What a correctly wired composite returns when its helpers are the probes."""
+    if name == "backprop":
+        AL, Y, caches = args
+        grads, dA = {}, -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+        for l in range(len(caches), 0, -1):
+            dA, grads[f"dW{l}"], grads[f"db{l}"] = PROBES["one_layer_backward"](dA, caches[l - 1])
+            grads[f"dA{l - 1}"] = dA
+        return grads
+    x, y, z = args
+    dp, dz = PROBES["multiply_backward"](np.add(x, y), z, 1.0)
+    dx, dy = PROBES["add_backward"](dp)
+    return {"x": dx, "y": dy, "z": dz}
+
+
+def _probe_right(name: str, cases: list[Case], probe: Any) -> bool:
+    """True if the probe run returned the correctly wired result on every case."""
+    if not isinstance(probe, dict) or not probe.get("swapped"):
+        return False
+    results = probe.get("results")
+    if not isinstance(results, list) or len(results) != len(cases):
+        return False
+    for case, outcome in zip(cases, results, strict=True):
+        if not isinstance(outcome, dict) or "returned" not in outcome:
+            return False
+        got, expected = from_plain(outcome["returned"]), probe_expected(name, case.args)
+        if not isinstance(got, dict) or any(k not in got for k in expected):
+            return False
+        for k, v in expected.items():
+            try:
+                g = np.asarray(got[k], dtype=float)
+            except (TypeError, ValueError):
+                return False
+            if g.shape != np.shape(v) or not np.allclose(g, v, rtol=1e-6, atol=1e-9):
+                return False
+    return True
+
+
+# ------------------------------------------------------------------------ verdicts
+def _case_diagnosis(name: str, case: Case, outcome: Any) -> Diagnosis | None:
+    """The diagnosis of one recorded call (None if right)."""
+    if not isinstance(outcome, dict):
+        return Diagnosis("malformed_record", "the grader could not read this result.")
+    if "raised" in outcome:
+        r = outcome["raised"] if isinstance(outcome["raised"], dict) else {}
+        return exception_diagnosis(name, str(r.get("type", "Exception")),
+                                   str(r.get("message", ""))[:2000],
+                                   r.get("line") if isinstance(r.get("line"), str) else None,
+                                   where=r.get("where") if isinstance(r.get("where"), str)
+                                   else None)
+    returned = from_plain(outcome.get("returned"))
+    after = from_plain(outcome.get("args_after"))
+    return diagnose(name, case, returned, args_after=after if isinstance(after, tuple) else None)
+
+
+def _first_failure(name: str, cases: list[Case], results: Any) -> tuple[str, Diagnosis] | None:
+    """(message, diagnosis) of the first failing case, or None if every case is right."""
+    if not isinstance(results, list) or len(results) != len(cases):
+        return (f"{name}: the grader could not read its results.",
+                Diagnosis("malformed_record", "the grader could not read its results."))
+    for i, (case, outcome) in enumerate(zip(cases, results, strict=True), start=1):
+        d = _case_diagnosis(name, case, outcome)
+        if d is not None:
+            return f"{name} failed check {i} of {len(cases)} ({case.name}):\n{d.message}", d
+    return None
+
+
+def _not_run(name: str, hidden: bool, kernel_error: tuple[str, str] | None,
+             earlier_errors: list[str]) -> Verdict:
+    """The verdict on a check that left no record: the kernel's error says why."""
+    if kernel_error is None:
+        message = (f"check_{name} did not run on the grader's cases: the test cell finished "
+                   f"without calling it (was check_{name} or the test cell changed?).")
+        return Verdict(name, hidden, False, message, "not_checked")
+    ename, evalue = kernel_error
+    if ename in ("CellTimeoutError", "KeyboardInterrupt"):
+        message = (f"the test of {name} did not finish in time ({ename}): {name} seems to "
+                   "run forever on one of the cases (an endless loop?).")
+        return Verdict(name, hidden, False, message, "timeout")
+    message = f"the test of {name} could not run: {ename}: {evalue}"
+    if ename == "NameError":
+        message += (f"\nLikely cause: {name} was never defined, because the cell that "
+                    "defines it did not run to the end.")
+    if earlier_errors:
+        message += "\nAn earlier cell failed: " + earlier_errors[-1]
+    return Verdict(name, hidden, False, message, "not_run")
+
+
+def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[str, Any]],
+                kernel_error: tuple[str, str] | None, earlier_errors: list[str],
+                failed_before: set[str]) -> Verdict:
+    """The verdict on ``check_<name>(..., hidden=hidden)`` from the records its test cell left.
+
+    Parameters
+    ----------
+    cases : list of Case
+        The cases the grader wrote for this check (visible, or hidden from the secret).
+    records : list of dict
+        The records of this check that the test cell wrote (normally one).
+    kernel_error : (ename, evalue) or None
+        The first error the kernel reported for the test cell.
+    earlier_errors : list of str
+        ``"<cell>: <ename>: <evalue>"`` of earlier cells that failed, for the message.
+    failed_before : set of str
+        Graded functions whose own test failed earlier in the notebook (to name a helper).
+    """
+    if not records:
+        return _not_run(name, hidden, kernel_error, earlier_errors)
+    for rec in records:
+        if "too_large" in rec:
+            return Verdict(name, hidden, False, f"{name} returned results too large to grade "
+                           f"({rec['too_large']} bytes).", "too_large")
+        if "unreadable" in rec:
+            return Verdict(name, hidden, False, f"the result of {name} could not be read "
+                           f"({rec['unreadable']}).", "malformed_record")
+        if "not_callable" in rec:
+            return Verdict(name, hidden, False, f"{name} should be a function, but it is "
+                           f"a {rec['not_callable']}.", "not_a_function")
+        verdict = _judge_record(name, hidden, cases, rec, failed_before)
+        if not verdict.passed:
+            return verdict
+    return verdict
+
+
+def _judge_record(name: str, hidden: bool, cases: list[Case], rec: dict[str, Any],
+                  failed_before: set[str]) -> Verdict:
+    failure = _first_failure(name, cases, rec.get("results"))
+    passed_line = f"✓ {name}: passed all {len(cases)} checks"
+    if failure is None:
+        return Verdict(name, hidden, True, passed_line)
+    message, diagnosis = failure
+    if name not in COMPOSITES:
+        return Verdict(name, hidden, False, message, diagnosis.mistake)
+    probe = rec.get("probe") if isinstance(rec.get("probe"), dict) else {}
+    swapped = [h for h in probe.get("swapped", []) if h in COMPOSITES[name]]
+    faulty = [h for h in swapped if h in failed_before]
+    if swapped and _probe_right(name, cases, probe):
+        stand_in = " and ".join(swapped)
+        if faulty:
+            note = (f"{name} itself is right; the fault is in your {' and '.join(faulty)}, "
+                    "see its own test.")
+        else:
+            note = (f"{name} itself is right, but it fails with your own {stand_in}, which "
+                    f"passes its own checks: look at how {name} calls it.")
+        text = (f"{passed_line} with your {stand_in} replaced by a stand-in: {note}\n\n"
+                f"With your own {stand_in}: {message}")
+        return Verdict(name, hidden, True, text, None, note)
+    if swapped:
+        message += (f"\n\n(Run again with a stand-in for your {' and '.join(swapped)}, it "
+                    f"fails too, so the fault is in {name} itself.)")
+    if faulty:
+        message += f"\n\nYour {' and '.join(faulty)} fails its own checks too; fix it first."
+    return Verdict(name, hidden, False, message, diagnosis.mistake)
+

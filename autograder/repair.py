@@ -1,0 +1,115 @@
+"""Repair the metadata damage copy-paste does to a notebook, before nbgrader checks its cells.
+
+Students copy cells, paste cells between notebooks and change cell types by
+accident. nbgrader 0.9's sanitize steps then fail the whole notebook: a
+duplicated grade_id makes :class:`~nbgrader.preprocessors.DeduplicateIds` leave
+an empty ``nbgrader`` dict behind, on which ``OverwriteCells`` raises
+``KeyError: 'grade_id'`` (0 points, no feedback); so does a cell whose grade_id
+the gradebook does not know. :class:`RepairCells` runs first in the sanitize
+pipeline and, for each notebook,
+
+* gives a fresh id to every cell without one or with a duplicated id;
+* keeps the nbgrader metadata of the first cell with a given grade_id and
+  makes the later copies ordinary cells (they still run, in order, so each test
+  cell sees the definitions in force when it runs);
+* makes ordinary cells of cells whose nbgrader metadata is unusable (no
+  grade_id, or one the gradebook does not know);
+* notes cells whose type was changed (``OverwriteCells`` changes it back).
+
+What it repaired is stored in the notebook's metadata under :data:`REPAIRS_KEY`;
+:class:`autograder.execute.SandboxedExecute` shows it at the top of the graded
+notebook, hence in the feedback.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+REPAIRS_KEY = "autograder_repairs"
+_VALID_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def _grade_id(cell: NotebookNode) -> str | None:
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+class RepairCells(NbGraderPreprocessor):
+    """Make a copy-pasted notebook gradable, and say what was changed."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict
+                   ) -> tuple[NotebookNode, ResourcesDict]:
+        notes: list[str] = []
+        self._ids(nb, notes)
+        known = self._source_cells(resources)
+        seen: Counter[str] = Counter()
+        for index, cell in enumerate(nb.cells, start=1):
+            meta = cell.get("metadata", {})
+            if "nbgrader" not in meta:
+                continue
+            grade_id = _grade_id(cell)
+            if not isinstance(meta["nbgrader"], dict) or not grade_id:
+                del meta["nbgrader"]
+                notes.append(f"Cell {index} had incomplete grading metadata (no grade_id); it "
+                             "was graded as an ordinary cell.")
+                continue
+            if known is not None and grade_id not in known:
+                del meta["nbgrader"]
+                notes.append(f"Cell {index} named itself {grade_id!r}, a cell this assignment "
+                             "does not have; it was graded as an ordinary cell.")
+                continue
+            seen[grade_id] += 1
+            if seen[grade_id] > 1:
+                del meta["nbgrader"]
+                notes.append(f"Cell {index} is a copy of cell {grade_id!r} (same grading "
+                             "metadata); the first one keeps that role, this copy ran as an "
+                             "ordinary cell, in its place.")
+                continue
+            if known is not None and cell.cell_type != known[grade_id]:
+                notes.append(f"Cell {grade_id!r} had been changed to a {cell.cell_type} cell; "
+                             f"it was changed back to a {known[grade_id]} cell.")
+        if notes:
+            self.log.warning("Repaired %s: %s", resources.get("nbgrader", {}).get("student"),
+                             "; ".join(notes))
+            nb.metadata[REPAIRS_KEY] = notes
+        return nb, resources
+
+    @staticmethod
+    def _ids(nb: NotebookNode, notes: list[str]) -> None:
+        """Unique, valid cell ids (nbformat 4.5); counts what was changed."""
+        if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
+            return
+        used: set[str] = set()
+        fixed = 0
+        for cell in nb.cells:
+            cid = cell.get("id")
+            if not isinstance(cid, str) or not _VALID_ID.match(cid) or cid in used:
+                cid = uuid.uuid4().hex[:8]
+                while cid in used:
+                    cid = uuid.uuid4().hex[:8]
+                cell["id"] = cid
+                fixed += 1
+            used.add(cid)
+        if fixed:
+            notes.append(f"{fixed} cell(s) had a missing or duplicated cell id; new ids were "
+                         "given.")
+
+    @staticmethod
+    def _source_cells(resources: ResourcesDict) -> dict[str, str] | None:
+        """grade_id -> cell type of the released notebook's cells (None without a gradebook)."""
+        info = resources.get("nbgrader", {})
+        if not {"db_url", "notebook", "assignment"} <= set(info):
+            return None
+        with Gradebook(info["db_url"]) as gb:
+            try:
+                notebook = gb.find_notebook(info["notebook"], info["assignment"])
+            except MissingEntry:
+                return None
+            return {c.name: c.cell_type for c in notebook.source_cells}
