@@ -237,6 +237,52 @@ def test_power_needs_a_plain_number():
 def test_fractional_power_of_negative_number_raises():
     with pytest.raises(ValueError, match="negative"):
         Value(-2.0) ** 0.5
+    with pytest.raises(ValueError, match="nan"):
+        Value(-8.0) ** (1 / 3)
+
+
+# Value and derivative PyTorch 2.13 gives in float64 (torch.tensor(x) ** n, then
+# backward()) wherever both are finite; the other edge cases raise (below).
+@pytest.mark.parametrize(("x", "n", "value", "grad"), [
+    (0.0, 0, 1.0, 0.0),
+    (0.0, 0.0, 1.0, 0.0),
+    (2.0, 0, 1.0, 0.0),
+    (-2.0, 0, 1.0, 0.0),
+    (0.0, 1, 0.0, 1.0),
+    (0.0, 1.5, 0.0, 0.0),
+    (0.0, 2, 0.0, 0.0),
+    (0.0, 3, 0.0, 0.0),
+    (-2.0, 2, 4.0, -4.0),
+    (-2.0, 3.0, -8.0, 12.0),
+    (-2.0, -1, -0.5, -0.25),
+    (4.0, 0.5, 2.0, 0.25),
+])
+def test_power_edge_cases_agree_with_pytorch(x, n, value, grad):
+    v = Value(x)
+    out = v ** n
+    out.backward()
+    assert (out.data, v.grad) == (value, grad)
+
+
+def test_polynomial_with_a_zeroth_power_at_zero():
+    x = Value(0.0, "x")
+    p = 1 * x ** 0 + 2 * x ** 1 + 3 * x ** 2
+    p.backward()
+    assert (p.data, x.grad) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("n", [-1, -2, -0.5])
+def test_negative_power_of_zero_raises(n):
+    with pytest.raises(ZeroDivisionError, match="negative power of 0"):
+        Value(0.0) ** n
+
+
+@pytest.mark.parametrize("n", [0.5, 0.25])
+def test_root_of_zero_has_a_value_but_no_derivative(n):
+    out = Value(0.0) ** n
+    assert out.data == 0.0
+    with pytest.raises(ValueError, match="infinite"):
+        out.backward()
 
 
 def test_combining_with_a_string_raises():
