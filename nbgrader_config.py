@@ -63,29 +63,51 @@ c.FileNameCollectorPlugin.named_regexp = (
 c.FileNameCollectorPlugin.valid_ext = [".ipynb"]
 c.ZipCollectApp.strict = True
 
-# --- grading that the student's code cannot fool (autograder/, issue 5) -------------------
-# After nbgrader executes a submission, VerifyOutsideKernel runs its answer cells again in a
-# fresh, limited process with the graded reference functions unavailable and judges the
-# results in the grading process: a test cell the kernel passed wrongly (patched numpy or
-# checkers, hidden tracebacks, calls to dnn_ref's own backprop, ...) gets an error output,
-# so nbgrader scores it zero and the feedback says why. Deleted test cells are put back.
+# --- grades (make grades, make grades-canvas; autograder/grades.py, autograder/canvas.py) ---
+# grades.csv leaves out assignments nobody's work was collected for and has a status and
+# a late column; `nbgrader export --exporter=autograder.canvas.CanvasExport` writes the
+# CSV Canvas's gradebook import accepts.
+from autograder.grades import GradesExport  # noqa: E402
+
+c.ExportApp.plugin_class = GradesExport
+
+# --- grading that the student's code cannot fool (autograder/, issue 8) -------------------
+# Student code runs only in the bubblewrap sandbox (autograder/sandbox.py): SandboxedExecute
+# starts the kernel there (whatever kernelspec the notebook names), runs the notebook once,
+# and after each test cell judges what its check_* calls recorded, outside, with the
+# reference; the cell's outputs become that verdict. Hidden cases come from the course
+# secret (.course_secret next to this file; autograder/secret.py). Where bwrap cannot run,
+# grading refuses unless --SandboxedExecute.unsandboxed=True (make autograde UNSANDBOXED=1).
+# RepairCells makes copy-pasted notebooks gradable (duplicated grade_id, cell ids, cell
+# types) and the feedback says what it changed; deleted test cells are put back.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     GetGrades,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
-from autograder.execute import GradedExecute  # noqa: E402
+from autograder.execute import SandboxedExecute  # noqa: E402
 from autograder.feedback import HideHiddenTests  # noqa: E402
-from autograder.verify import VerifyOutsideKernel  # noqa: E402
+from autograder.repair import RepairCells  # noqa: E402
 
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    RepairCells,  # before nbgrader's own checks, which fail on copy-paste damage
+    DeduplicateIds,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+]
 c.Autograde.autograde_preprocessors = [
-    GradedExecute,  # nbgrader's Execute; make grade-class also skips cells no grade needs
-    VerifyOutsideKernel,
+    SandboxedExecute,  # the one execution; make grade-class also skips cells no grade needs
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -93,6 +115,7 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
+c.SandboxedExecute.secret_file = os.path.join(ROOT, ".course_secret")
 c.OverwriteCells.add_missing_cells = True
 # Feedback shows every diagnosis but never the code of hidden tests (nbgrader #917).
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

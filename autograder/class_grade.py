@@ -2,6 +2,7 @@
 
     python -m autograder.class_grade ASSIGNMENT [--workers N] [--scheduler tcp://host:port]
                                                 [--course-dir DIR] [--csv grades.csv]
+                                                [--unsandboxed]
 
 The students are split into shards. A shard is graded by :func:`grade_shard`:
 the real ``nbgrader autograde`` CLI, with the course's own ``nbgrader_config.py``
@@ -18,6 +19,11 @@ manual grades kept), copies ``autograded/<student>/<assignment>/`` into place
 and then appends the student to ``autograded/.class_grade_journal.jsonl``. A
 student is done once journaled: killed and restarted, the tool grades only
 the rest (and anyone whose submission changed since). ``--force`` regrades all.
+
+Every kernel runs in the bubblewrap sandbox (:mod:`autograder.execute`); the tool refuses
+to start where bwrap cannot run unless ``--unsandboxed`` is given, and then says so in its
+summary (and every feedback page says so). The course secret that seeds the hidden
+cases (:mod:`autograder.secret`) is created if missing and given to each shard.
 
 Nothing is lost: nbgrader goes on past a student it cannot grade; a shard
 that crashes or exceeds its time (``--timeout`` per submission) is graded
@@ -53,7 +59,9 @@ from nbgrader.api import Gradebook
 from tqdm import tqdm
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder import secret
 from autograder.gradebook_merge import merge_student
+from autograder.sandbox import SandboxUnavailable, check_available
 
 JOURNAL = ".class_grade_journal.jsonl"
 TIMEOUT_S = 900.0
@@ -78,6 +86,7 @@ class Course:
     submitted: str
     autograded: str
     db: Path
+    secret_file: Path
 
     @classmethod
     def load(cls, root: Path) -> Course:
@@ -93,7 +102,9 @@ class Course:
                    source=cd.get("source_directory", "source"),
                    submitted=cd.get("submitted_directory", "submitted"),
                    autograded=cd.get("autograded_directory", "autograded"),
-                   db=Path(db_url.removeprefix("sqlite:///")))
+                   db=Path(db_url.removeprefix("sqlite:///")),
+                   secret_file=Path(cfg.get("SandboxedExecute", {}).get(
+                       "secret_file", secret.path_in(root))))
 
     @property
     def db_url(self) -> str:
@@ -145,7 +156,8 @@ def grade_shard(job: dict[str, Any]) -> dict[str, Any]:
         ``source`` (relative path -> bytes, the assignment's source folder),
         ``gradebook`` (bytes of a gradebook.db that knows the assignment),
         ``submissions`` (student -> relative path -> bytes), ``timeout_s`` (per
-        submission) and ``memory_mb``.
+        submission), ``memory_mb``, ``secret`` (bytes of the course secret) and
+        ``unsandboxed`` (bool).
 
     Returns
     -------
@@ -198,10 +210,14 @@ def _autograde(job: dict[str, Any], students: list[str]
         root = Path(tmp)
         (root / "nbgrader_config.py").write_text(job["config"])
         (root / "gradebook.db").write_bytes(job["gradebook"])
+        secret_file = root / secret.FILE_NAME
+        secret_file.write_bytes(job["secret"])
+        secret_file.chmod(0o600)
         write_tree(root / job["source_dir"] / assignment, job["source"])
         for s in students:
             write_tree(root / job["submitted_dir"] / s / assignment, job["submissions"][s])
-        proc = _start_nbgrader(root, assignment, int(job["memory_mb"]))
+        proc = _start_nbgrader(root, assignment, int(job["memory_mb"]),
+                               bool(job.get("unsandboxed")))
         _LIVE.add(proc)
         try:
             log, current, stuck = _watch(proc, float(job["timeout_s"]))
@@ -232,13 +248,17 @@ def _autograde(job: dict[str, Any], students: list[str]
         return part, log, left
 
 
-def _start_nbgrader(root: Path, assignment: str, memory_mb: int) -> subprocess.Popen:
+def _start_nbgrader(root: Path, assignment: str, memory_mb: int, unsandboxed: bool
+                    ) -> subprocess.Popen:
     """``nbgrader autograde`` in ``root`` under an address-space limit, in its own group."""
     limit = memory_mb * 2**20
     argv = ["nbgrader", "autograde", assignment, "--force",
             f"--CourseDirectory.root={root}",
             f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}",
-            "--GradedExecute.skip_ungraded_tail=True"]  # see autograder.execute
+            f"--SandboxedExecute.secret_file={root / secret.FILE_NAME}",
+            "--SandboxedExecute.skip_ungraded_tail=True"]  # see autograder.execute
+    if unsandboxed:
+        argv.append("--SandboxedExecute.unsandboxed=True")
     launcher = (  # the limit is inherited by the kernels nbgrader starts; nbgrader dies
         "import ctypes, resource, runpy, signal, sys\n"  # with the thread that started it
         "try:\n    ctypes.CDLL(None).prctl(1, signal.SIGKILL)\n"
@@ -391,7 +411,9 @@ def _notes(files: dict[str, bytes], log: str) -> str | None:
     """What went wrong in a graded submission that the instructor should hear about."""
     notes = set()
     if "Missing grade cell" in log:
-        notes.add("notebook missing cells (nbgrader put them back)")
+        notes.add("test cells had been deleted (nbgrader put them back)")
+    if "Repaired " in log:
+        notes.add("copy-paste damage repaired (see the feedback)")
     if "No submitted file" in log:
         notes.add("missing notebook (scored 0)")
     for rel, data in files.items():
@@ -533,9 +555,15 @@ def line(o: Outcome) -> str:
 
 def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
         shard_size: int | None, timeout_s: float, memory_mb: int, force: bool,
-        out=sys.stdout) -> list[Outcome]:
+        unsandboxed: bool = False, out=sys.stdout) -> list[Outcome]:
     """Grade the class; returns one outcome per submitted student folder."""
     started = time.monotonic()
+    if not unsandboxed:
+        try:
+            check_available()
+        except SandboxUnavailable as exc:
+            raise SystemExit(f"{exc}\nNot grading: student code runs only in the sandbox. "
+                             "Pass --unsandboxed to grade without it anyway.") from None
     journal = Journal(course.root / course.autograded / JOURNAL)
     todo = plan(course, assignment, journal, force)
     if not course.db.is_file():
@@ -565,7 +593,8 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
                     "autograded_dir": course.autograded,
                     "source": read_tree(course.root / course.source / assignment),
                     "gradebook": course.snapshot_db(), "timeout_s": timeout_s,
-                    "memory_mb": memory_mb}
+                    "memory_mb": memory_mb, "unsandboxed": unsandboxed,
+                    "secret": secret.ensure(course.secret_file)}
             jobs = [dict(base, submissions={s: todo.todo[s] for s in group})
                     for group in shards(students, size)]
             with tqdm(total=len(students), unit="submission", file=sys.stderr,
@@ -586,6 +615,9 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
             client.close()
     elapsed = time.monotonic() - started
     summarise(outcomes, len(students), elapsed, out)
+    if unsandboxed:
+        print("WARNING: graded WITHOUT the sandbox (--unsandboxed): student code ran with "
+              "your permissions; every feedback page says so.", file=out, flush=True)
     return outcomes
 
 
@@ -651,11 +683,14 @@ def main(argv: list[str] | None = None) -> int:
                              f"default {MEMORY_MB})")
     parser.add_argument("--force", action="store_true",
                         help="regrade every submission, even those already graded")
+    parser.add_argument("--unsandboxed", action="store_true",
+                        help="grade without the bubblewrap sandbox (only where bwrap cannot "
+                             "run; student code then runs with your permissions)")
     args = parser.parse_args(argv)
     course = Course.load(args.course_dir.resolve())
     run(course, args.assignment, workers=max(1, args.workers), scheduler=args.scheduler,
         shard_size=args.shard_size, timeout_s=args.timeout, memory_mb=args.memory_mb,
-        force=args.force)
+        force=args.force, unsandboxed=args.unsandboxed)
     csv = args.csv if args.csv.is_absolute() else course.root / args.csv
     export_csv(course, csv)
     print(f"grades exported to {csv}")

@@ -29,6 +29,7 @@ instructor whose machine cannot run it; every feedback page then says so.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from traitlets import Bool, Unicode
 from autograder import judge, secret
 from autograder.hidden_cases import cases_for
 from autograder.repair import REPAIRS_KEY
-from autograder.sandbox import Sandbox
+from autograder.sandbox import Sandbox, SandboxUnavailable, check_available
 from dnn_ref.cases import ASSIGNMENTS
 from dnn_ref.checking import failure_lines
 from dnn_ref.recording import write_cases
@@ -166,3 +167,38 @@ class SandboxedExecute(Execute):
             text = "**Notes from grading**\n\n" + "\n".join(f"* {n}" for n in notes)
             nb.cells.insert(0, NotebookNode(cell_type="markdown", metadata={}, source=text,
                                             id="grading-notes"))
+
+
+def preflight(course: Path, *, unsandboxed: bool) -> str:
+    """Before ``nbgrader autograde``: make sure of the course secret and the sandbox.
+
+    Returns what to print; raises SystemExit with the reason when grading must not start.
+    """
+    path = secret.path_in(course)
+    existed = path.exists()
+    secret.ensure(path)
+    lines = [f"course secret: {path} ({'kept' if existed else 'created'})"]
+    if unsandboxed:
+        lines.append("WARNING: grading WITHOUT the sandbox (unsandboxed): student code runs "
+                     "with your permissions; every feedback page will say so.")
+        return "\n".join(lines)
+    try:
+        check_available()
+    except SandboxUnavailable as exc:
+        raise SystemExit(f"{exc}\nNot grading: student code runs only in the sandbox. "
+                         "Use `make autograde UNSANDBOXED=1` (or --SandboxedExecute."
+                         "unsandboxed=True) to grade without it anyway.") from None
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.execute [--unsandboxed] [COURSE_DIR]``: the preflight."""
+    args = sys.argv[1:] if argv is None else argv
+    unsandboxed = "--unsandboxed" in args
+    rest = [a for a in args if a != "--unsandboxed"]
+    print(preflight(Path(rest[0]) if rest else Path.cwd(), unsandboxed=unsandboxed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
