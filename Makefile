@@ -60,7 +60,6 @@ ASSIGNMENT  ?= backprop
 NBGRADER    := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader
 
 .PHONY: release collect-zip collect autograde feedback grades
-.PHONY: grades-canvas report
 
 # assignments/<a>.md (MyST markdown, edited as a notebook in JupyterLab) is the source.
 # jupytext --update keeps the committed notebook's cell ids and metadata, so an
@@ -71,7 +70,6 @@ release: $(STAMP)  ## assignments/<a>.md -> solutions/<a>/<a>.ipynb (jupytext) -
 	  $(BIN)/jupytext --quiet --update --to ipynb assignments/$$a.md -o solutions/$$a/$$a.ipynb && \
 	  $(NBGRADER) generate_assignment $$a --force || exit 1; \
 	done
-	@$(PY) -m autograder.secret  # the hidden tests' seed: .course_secret, never in git or exercises/
 
 collect-zip: $(STAMP)  ## ZIP=canvas.zip ASSIGNMENT=backprop: submissions from an LMS zip
 	@test -n "$(ZIP)" || { echo "usage: make collect-zip ZIP=submissions.zip ASSIGNMENT=backprop"; exit 2; }
@@ -93,25 +91,17 @@ collect: $(STAMP)  ## DIR=folder: submissions laid out folder/<student>/<assignm
 	    || exit 1; \
 	done
 
-autograde: $(STAMP)  ## ASSIGNMENT=backprop [UNSANDBOXED=1]: run and score every collected submission, in the sandbox
+autograde: $(STAMP)  ## ASSIGNMENT=backprop: run and score every collected submission
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
-	@$(PY) -m autograder.execute $(if $(UNSANDBOXED),--unsandboxed)
-	$(NBGRADER) autograde $(ASSIGNMENT) --force $(if $(UNSANDBOXED),--SandboxedExecute.unsandboxed=True)
+	$(NBGRADER) autograde $(ASSIGNMENT) --force
 
 feedback: $(STAMP)  ## ASSIGNMENT=backprop: one HTML report per student, in feedback/
 	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
 
-grades: $(STAMP)  ## grades.csv: graded assignments only, with status and late columns
+grades: $(STAMP)  ## export every student's scores to grades.csv
 	$(NBGRADER) export --to grades.csv
 
-grades-canvas: $(STAMP)  ## [ROSTER=canvas-export.csv]: grades-canvas.csv for Canvas's gradebook import
-	$(NBGRADER) export --exporter=autograder.canvas.CanvasExport --to grades-canvas.csv \
-	  $(if $(ROSTER),--CanvasExport.roster="$(ROSTER)")
 
-report: $(STAMP)  ## ASSIGNMENT=backprop: the class misconception and similarity report, in report/
-	$(PY) -m autograder.report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
-
-
-grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786] [UNSANDBOXED=1]: grade the whole class in parallel, then grades.csv
+grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786]: grade the whole class in parallel, then grades.csv
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder.class_grade $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(UNSANDBOXED),--unsandboxed) --csv grades.csv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder.class_grade $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) --csv grades.csv
