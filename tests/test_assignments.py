@@ -5,7 +5,7 @@
   step writes from it, without outputs;
 * every cell's nbgrader metadata is right (unique grade ids, schema 3, locked
   instructions and tests, one visible and one hidden test cell with points per
-  graded function) and the header's
+  graded function, visible tests tagged ``raises-exception``) and the header's
   table and total state the cells' points;
 * the metadata survives a JupyterLab save through jupytext's contents manager;
 * exercises/ is exactly what ``nbgrader generate_assignment`` makes from
@@ -158,6 +158,18 @@ def test_each_graded_function_has_an_answer_a_visible_and_a_hidden_test(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_visible_tests_let_run_all_go_on_and_nothing_else_does(name):
+    """JupyterLab sends a cell tagged raises-exception with stop_on_error=False, so the
+    kernel does not abort the cells queued after a failing check; the error output is
+    still recorded, so nbgrader scores the cell as before."""
+    for nb in (source(name), solution(name), exercise(name)):
+        for cell in nb.cells:
+            tagged = "raises-exception" in cell.metadata.get("tags", [])
+            visible_test = nbg(cell).get("grade_id", "").startswith("test_")
+            assert tagged == visible_test, f"{name}: {nbg(cell).get('grade_id')} tags"
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_header_states_each_test_cells_points_and_the_total(name):
     for nb in (source(name), exercise(name)):
         points = sum(nbg(c).get("points", 0) for c in nb.cells if nbg(c).get("grade"))
@@ -171,6 +183,8 @@ def test_the_header_states_each_test_cells_points_and_the_total(name):
             assert re.search(row, nb.cells[0].source), (
                 f"the header's row for {function} must end with its points: "
                 f"{visible} visible, {hidden} hidden, {visible + hidden} in all")
+        assert re.search(r"\| function \|[^\n]*points", nb.cells[0].source), \
+            "the header table's columns must say they are points"
 
 
 @pytest.mark.slow
@@ -226,6 +240,7 @@ def test_metadata_survives_a_jupyterlab_save(tmp_path):
         assert (new.cell_type, new.source) == (old.cell_type, old.source)
         if nbg(old)["grade_id"] == "test_backprop":
             assert nbg(new) == {**nbg(old), "points": 5}
+            assert new.metadata["tags"] == old.metadata["tags"]
         else:
             assert new.metadata == old.metadata, f"{nbg(old)['grade_id']} lost metadata"
     assert saved.metadata["kernelspec"] == before.metadata["kernelspec"]
