@@ -14,7 +14,9 @@ Modules, one concept each:
 * :mod:`~dnn_ref.graph` — scalar reverse-mode autodiff on a computational graph;
 * :mod:`~dnn_ref.datasets` — offline data sets in the (features, examples) layout;
 * :mod:`~dnn_ref.plots` — cost curves, decision boundaries, activation plots;
-* :mod:`~dnn_ref.grading` — the checkers the graded assignments call.
+* :mod:`~dnn_ref.grading` — the checks the graded assignments call, built on
+  :mod:`~dnn_ref.cases` (the test cases), :mod:`~dnn_ref.checking` (running them at
+  home) and :mod:`~dnn_ref.diagnoses` (naming each mistake).
 
 The last four load on first use (``dnn_ref.plots`` works after a plain
 ``import dnn_ref``), so importing the package stays quick: it does not pull in

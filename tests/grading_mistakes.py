@@ -8,7 +8,8 @@ finds the ``one_layer_backward`` defined next to it).
 
 ``CORRECT[name]`` defines a right ``name`` (composites also define their
 helpers). ``MISTAKES[key]`` is a :class:`Mistake`: the graded function it
-breaks, its source, and phrases the checker's diagnosis must contain.
+breaks, its source, phrases the checker's diagnosis must contain and the
+diagnosis's slug (``Diagnosis.mistake``, what the class report counts).
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ class Mistake:
     function: str
     source: str
     phrases: tuple[str, ...]
+    mistake: str = ""
+    """The diagnosis's slug (``Diagnosis.mistake``); "" where it is not asserted."""
 
 
 def _olb(old: str, new: str) -> str:
@@ -171,124 +174,226 @@ def cost_function(A, Y):
 MISTAKES: dict[str, Mistake] = {
     # one_layer_backward
     "dW without 1/m": Mistake("one_layer_backward", _olb(
-        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T"), ("dW", "1/m is missing")),
+        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T"), ("dW", "1/m is missing"),
+        mistake="dw_missing_1_over_m"),
     "db without 1/m": Mistake("one_layer_backward", _olb(
-        "keepdims=True) / m", "keepdims=True)"), ("db", "1/m is missing")),
+        "keepdims=True) / m", "keepdims=True)"), ("db", "1/m is missing"),
+        mistake="db_missing_1_over_m"),
     "dW transposed": Mistake("one_layer_backward", _olb(
-        "dW = dZ @ A_prev.T / m", "dW = A_prev @ dZ.T / m"), ("dW", "transposed")),
+        "dW = dZ @ A_prev.T / m", "dW = A_prev @ dZ.T / m"), ("dW", "transposed"),
+        mistake="dw_transposed"),
     "dA_prev with W": Mistake("one_layer_backward", _olb(
-        "dA_prev = W.T @ dZ", "dA_prev = W @ dZ"), ("dA_prev", "Wᵀ")),
+        "dA_prev = W.T @ dZ", "dA_prev = W @ dZ"), ("dA_prev", "Wᵀ"),
+        mistake="da_prev_without_transpose"),
     "dA_prev without derivative": Mistake("one_layer_backward", _olb(
-        "dA_prev = W.T @ dZ", "dA_prev = W.T @ dA"), ("dA_prev", "derivative is missing")),
+        "dA_prev = W.T @ dZ", "dA_prev = W.T @ dA"), ("dA_prev", "derivative is missing"),
+        mistake="dz_without_derivative"),
     "sigma instead of sigma prime": Mistake("one_layer_backward", _olb(
-        "dZ = dA * s * (1 - s)", "dZ = dA * s"), ("σ(Z)", "derivative σ′(Z)")),
+        "dZ = dA * s * (1 - s)", "dZ = dA * s"), ("σ(Z)", "derivative σ′(Z)"),
+        mistake="sigma_instead_of_sigma_prime"),
     "db without keepdims": Mistake("one_layer_backward", _olb(
         "np.sum(dZ, axis=1, keepdims=True) / m", "np.sum(dZ, axis=1) / m"),
-        ("db", "keepdims=True")),
+        ("db", "keepdims=True"),
+        mistake="db_without_keepdims"),
     "wrong return order": Mistake("one_layer_backward", _olb(
-        "return dA_prev, dW, db", "return dW, db, dA_prev"), ("wrong order", "(dA_prev, dW, db)")),
+        "return dA_prev, dW, db", "return dW, db, dA_prev"), ("wrong order", "(dA_prev, dW, db)"),
+        mistake="wrong_return_order"),
     "returns None": Mistake("one_layer_backward", _olb(
-        "return dA_prev, dW, db", "pass"), ("returned None", "return dA_prev, dW, db")),
+        "return dA_prev, dW, db", "pass"), ("returned None", "return dA_prev, dW, db"),
+        mistake="returned_none"),
     "two values": Mistake("one_layer_backward", _olb(
-        "return dA_prev, dW, db", "return dW, db"), ("returned 2 values", "should return 3")),
+        "return dA_prev, dW, db", "return dW, db"), ("returned 2 values", "should return 3"),
+        mistake="wrong_number_of_values"),
     "NaN": Mistake("one_layer_backward", _olb(
-        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T / 0 * 0"), ("dW", "NaN")),
+        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T / 0 * 0"), ("dW", "NaN"),
+        mistake="not_finite"),
     "not an array": Mistake("one_layer_backward", _olb(
-        "return dA_prev, dW, db", "return dA_prev, 'dW', db"), ("dW", "not an array")),
+        "return dA_prev, dW, db", "return dA_prev, 'dW', db"), ("dW", "not an array"),
+        mistake="not_an_array"),
     "untouched stub": Mistake("one_layer_backward", """
 def one_layer_backward(dA, cache):
     # YOUR CODE HERE
     raise NotImplementedError()
-""", ("not implemented one_layer_backward yet",)),
+""", ("not implemented one_layer_backward yet",),
+        mistake="not_implemented"),
     "exception": Mistake("one_layer_backward", _olb(
         "m = A_prev.shape[1]", "m = A_prev.shape[2]"),
-        ("IndexError", "one_layer_backward", "A_prev.shape[2]")),
+        ("IndexError", "one_layer_backward", "A_prev.shape[2]"),
+        mistake="index_out_of_range"),
     # backprop
     "seed 002 backprop": Mistake("backprop", SEED_002_BACKPROP,
-                                 ("no key 'dW2'", "index L − 1", "overwrites")),
+                                 ("no key 'dW2'", "index L − 1", "overwrites"),
+        mistake="last_layer_filed_under_l_minus_1"),
     "wrong dAL sign": Mistake("backprop", _bp(
         "dA = -(Y / AL - (1 - Y) / (1 - AL))", "dA = Y / AL - (1 - Y) / (1 - AL)"),
-        ("dAL has the wrong sign",)),
+        ("dAL has the wrong sign",),
+        mistake="dal_wrong_sign"),
     "misnamed key": Mistake("backprop", _bp(
-        "grads['dW' + str(l)]", "grads['dw' + str(l)]"), ("no key 'dW", "case-sensitive")),
+        "grads['dW' + str(l)]", "grads['dw' + str(l)]"), ("no key 'dW", "case-sensitive"),
+        mistake="key_wrong_case"),
     # update_parameters
     "seed 002 update": Mistake("update_parameters", SEED_002_UPDATE,
-                               ("KeyError", "grads['dW1']", "not grads['W1']")),
+                               ("KeyError", "grads['dW1']", "not grads['W1']"),
+        mistake="grads_key_without_d"),
     "gradient ascent": Mistake("update_parameters", _up(
-        "] - learning_rate", "] + learning_rate"), ("gradient ascent", "W1")),
+        "] - learning_rate", "] + learning_rate"), ("gradient ascent", "W1"),
+        mistake="gradient_ascent"),
     "biases dropped": Mistake("update_parameters", _up(
-        "for p in 'Wb':", "for p in 'W':"), ("no key 'b1'",)),
+        "for p in 'Wb':", "for p in 'W':"), ("no key 'b1'",),
+        mistake="biases_dropped"),
     "only W updated": Mistake("update_parameters", """
 def update_parameters(parameters, grads, learning_rate):
     L = len(parameters) // 2
     for l in range(1, L + 1):
         parameters['W' + str(l)] -= learning_rate * grads['dW' + str(l)]
     return parameters
-""", ("b1 was not updated", "Only the weights were updated")),
+""", ("b1 was not updated", "Only the weights were updated"),
+        mistake="biases_not_updated"),
     "in place, returns None": Mistake("update_parameters", """
 def update_parameters(parameters, grads, learning_rate):
     for key in list(parameters):
         parameters[key] -= learning_rate * grads['d' + key]
-""", ("in place", "return parameters")),
+""", ("in place", "return parameters"),
+        mistake="updated_in_place_returned_none"),
     # forward assignment
     "sigmoid returns (A, cache)": Mistake("sigmoid", """
 def sigmoid(Z):
     A = 1 / (1 + np.exp(-Z))
     return A, Z
-""", ("pair (A, cache)", "return A")),
+""", ("pair (A, cache)", "return A"),
+        mistake="returns_a_pair"),
     "sigmoid unstable": Mistake("sigmoid", """
 def sigmoid(Z):
     return np.exp(Z) / (1 + np.exp(Z))
-""", ("NaN", "large |z|")),
+""", ("NaN", "large |z|"),
+        mistake="sigmoid_overflow"),
     "sigmoid sign": Mistake("sigmoid", """
 def sigmoid(Z):
     return 1 / (1 + np.exp(Z))
-""", ("σ(−z)",)),
+""", ("σ(−z)",),
+        mistake="sigmoid_missing_minus"),
     "relu derivative": Mistake("relu", """
 def relu(Z):
     return (Z > 0) * 1.0
-""", ("derivative",)),
+""", ("derivative",),
+        mistake="relu_returns_derivative"),
     "relu np.max": Mistake("relu", """
 def relu(Z):
     return np.max(Z, 0)
-""", ("np.maximum",)),
+""", ("np.maximum",),
+        mistake="relu_np_max"),
     "forward_prop caches A": Mistake("forward_prop", _fp(
         "caches.append(((A, W, b), Z))", "caches.append(((A, W, b), sigmoid(Z)))"),
-        ("caches[0][1]", "backprop needs Z1")),
+        ("caches[0][1]", "backprop needs Z1"),
+        mistake="cache_stores_a_for_z"),
     "forward_prop flat cache": Mistake("forward_prop", _fp(
         "caches.append(((A, W, b), Z))", "caches.append((A, W, b, Z))"),
-        ("caches[0]", "((A_prev, W, b), Z)")),
+        ("caches[0]", "((A_prev, W, b), Z)"),
+        mistake="cache_not_a_pair"),
     "forward_prop one layer short": Mistake("forward_prop", _fp(
-        "range(1, L + 1)", "range(1, L)"), ("stops one layer early",)),
+        "range(1, L + 1)", "range(1, L)"), ("stops one layer early",),
+        mistake="loop_stops_one_layer_early"),
     "cost undefined log": Mistake("cost_function", SEED_002_COST,
-                                  ("NameError", "np.log")),
+                                  ("NameError", "np.log"),
+        mistake="numpy_name_without_np"),
     "cost without minus": Mistake("cost_function", COST_FUNCTION.replace("float(-np", "float(np"),
-                                  ("sign is wrong",)),
+                                  ("sign is wrong",),
+        mistake="cost_wrong_sign"),
     "cost without 1/m": Mistake("cost_function", COST_FUNCTION.replace(") / m)", "))"),
-                                ("1/m is missing",)),
+                                ("1/m is missing",),
+        mistake="cost_missing_1_over_m"),
     "cost per example": Mistake("cost_function", """
 def cost_function(AL, Y):
     return -(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))
-""", ("one number", "per-example")),
+""", ("one number", "per-example"),
+        mistake="cost_not_a_number"),
     # graphs
     "multiply swapped": Mistake("multiply_backward", """
 def multiply_backward(x, y, dout):
     return x * dout, y * dout
-""", ("wrong order",)),
+""", ("wrong order",),
+        mistake="wrong_return_order"),
     "multiply without dout": Mistake("multiply_backward", """
 def multiply_backward(x, y, dout):
     return y, x
-""", ("upstream gradient is missing",)),
+""", ("upstream gradient is missing",),
+        mistake="multiply_without_upstream"),
     "add ignores dout": Mistake("add_backward", """
 def add_backward(dout):
     return 1.0, 1.0
-""", ("upstream gradient is missing",)),
+""", ("upstream gradient is missing",),
+        mistake="add_without_upstream"),
     "graph returns tuple": Mistake("graph_gradients", ADD_BACKWARD + MULTIPLY_BACKWARD + """
 def graph_gradients(x, y, z):
     p = x + y
     dp, dz = multiply_backward(p, z, 1.0)
     return add_backward(dp) + (dz,)
-""", ("a dict", "tuple")),
+""", ("a dict", "tuple"),
+        mistake="not_a_dict"),
+    # frequent slips on forums of similar assignments
+    "sigma prime of Z": Mistake("one_layer_backward", _olb(
+        "dZ = dA * s * (1 - s)", "dZ = dA * Z * (1 - Z)"), ("Z·(1 − Z)", "s = σ(Z) first"),
+        mistake="sigma_prime_of_z"),
+    "sigma prime with 1 - Z": Mistake("one_layer_backward", _olb(
+        "dZ = dA * s * (1 - s)", "dZ = dA * s * (1 - Z)"), ("σ(Z)·(1 − Z)", "1 − σ(Z)"),
+        mistake="sigma_prime_one_minus_z"),
+    "db divided by m twice": Mistake("one_layer_backward", _olb(
+        "keepdims=True) / m", "keepdims=True) / m / m"), ("db", "divided by m twice"),
+        mistake="db_divided_by_m_twice"),
+    "dW divided by m twice": Mistake("one_layer_backward", _olb(
+        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev.T / m / m"), ("dW", "divided by m twice"),
+        mistake="dw_divided_by_m_twice"),
+    "m from the wrong axis": Mistake("one_layer_backward", _olb(
+        "m = A_prev.shape[1]", "m = A_prev.shape[0]"), ("dW", "A_prev.shape[1]"),
+        mistake="m_from_wrong_axis"),
+    "dA_prev is dZ": Mistake("one_layer_backward", _olb(
+        "dA_prev = W.T @ dZ", "dA_prev = dZ"), ("dA_prev", "W.T"),
+        mistake="da_prev_is_dz"),
+    "A_prev not transposed": Mistake("one_layer_backward", _olb(
+        "dW = dZ @ A_prev.T / m", "dW = dZ @ A_prev / m"),
+        ("ValueError", "`dW = dZ @ A_prev / m`", "A_prev is not transposed", "A_prev.T"),
+        mistake="a_prev_not_transposed"),
+    "db sum without axis": Mistake("one_layer_backward", _olb(
+        "np.sum(dZ, axis=1, keepdims=True) / m", "np.sum(dZ) / m"), ("db", "every entry"),
+        mistake="db_sum_without_axis"),
+    "db summed over units": Mistake("one_layer_backward", _olb(
+        "axis=1, keepdims=True", "axis=0, keepdims=True"), ("db", "axis=0", "axis=1"),
+        mistake="db_summed_over_units"),
+    "dAL misplaced parenthesis": Mistake("backprop", _bp(
+        "dA = -(Y / AL - (1 - Y) / (1 - AL))", "dA = -Y / AL - (1 - Y) / (1 - AL)"),
+        ("whole bracket", "−Y/AL − (1 − Y)/(1 − AL)"), mistake="dal_misplaced_parenthesis"),
+    "dAL given to every layer": Mistake("backprop", ONE_LAYER_BACKWARD + """
+def backprop(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    dAL = -(Y / AL - (1 - Y) / (1 - AL))
+    for l in reversed(range(1, L + 1)):
+        dA_prev, dW, db = one_layer_backward(dAL, caches[l - 1])
+        grads['dW' + str(l)], grads['db' + str(l)], grads['dA' + str(l - 1)] = dW, db, dA_prev
+    return grads
+""", ("every layer was given dAL", "dA = dA_prev"), mistake="dal_reused_for_every_layer"),
+    "wrong cache index": Mistake("backprop", _bp("caches[l - 1]", "caches[l]"),
+                                 ("IndexError", "caches[l]", "caches[l − 1]"),
+                                 mistake="wrong_cache_index"),
+    "learning rate added": Mistake("update_parameters", _up(
+        "- learning_rate * grads['d' + p + str(l)]",
+        "- (learning_rate + grads['d' + p + str(l)])"), ("W1", "multiplies"),
+        mistake="learning_rate_added"),
+    "learning rate missing": Mistake("update_parameters", _up(
+        "- learning_rate * grads", "- grads"), ("W1", "learning rate is missing"),
+        mistake="learning_rate_missing"),
+    "layers from 0": Mistake("update_parameters", _up("range(1, L + 1)", "range(L)"),
+                             ("KeyError", "no layer 0", "range(1, L + 1)"),
+                             mistake="layer_numbered_from_zero"),
+    "forward_prop without bias": Mistake("forward_prop", _fp("Z = W @ A + b", "Z = W @ A"),
+                                         ("AL", "bias is missing"),
+                                         mistake="forward_bias_missing"),
+    "cost log(a) twice": Mistake("cost_function", COST_FUNCTION.replace(
+        "np.log(1 - AL)", "np.log(AL)"), ("both terms take log(a)",),
+        mistake="cost_log_of_a_in_both_terms"),
+    "cost m from Y.shape[0]": Mistake("cost_function", COST_FUNCTION.replace(
+        "m = Y.shape[1]", "m = Y.shape[0]"), ("1/m is missing", "m = Y.shape[1]"),
+        mistake="cost_missing_1_over_m"),
 }
 
 

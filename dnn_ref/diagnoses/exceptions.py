@@ -1,0 +1,115 @@
+"""What an exception raised by a student's function most likely means.
+
+The exception arrives as plain data (its type name, its message and the
+student's source line where it was raised), so the same diagnosis is given
+whether the function ran here or inside the grading sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from dnn_ref.diagnoses.compare import Wrong
+
+SHAPE_WORDS = ("matmul", "aligned", "broadcast", "shape")
+"""Words of numpy's messages when array shapes do not fit."""
+
+SHAPES_HINT = ("the array shapes do not fit: check the transposes (Z = W·A_prev + b, "
+               "dW = (1/m)·dZ·A_prevᵀ, dA_prev = Wᵀ·dZ) and that layer l uses caches[l − 1].")
+
+
+def _quoted(message: str) -> str:
+    """The first quoted name in an exception message ('' if none)."""
+    return next(iter(re.findall(r"'([^']*)'", message)), "")
+
+
+def _key_hint(key: str) -> tuple[str, str]:
+    """(slug, hint) for a KeyError on ``key``."""
+    if re.fullmatch(r"d?[WbA]0", key) and key != "dA0":
+        return "layer_numbered_from_zero", (
+            f"there is no layer 0, so no {key!r}: layers are numbered 1 … L "
+            "(range(1, L + 1)), and layer l's cache is caches[l − 1].")
+    if re.fullmatch(r"[Wb]\d+", key):
+        return "grads_key_without_d", (
+            f"gradients are stored under 'd{key}' (with a d): read grads['d{key}'], not "
+            f"grads[{key!r}]. If it was parameters[{key!r}], check your loop runs over "
+            "layers 1 … L.")
+    if re.fullmatch(r"d[WbA]\d+", key):
+        return "gradient_never_stored", (
+            f"gradient {key!r} was never stored: check the index under which each layer's "
+            "gradients are filed (dW1 … dWL, db1 … dbL, dA0 … dA(L−1)).")
+    return "key_error", f"the dict has no key {key!r}."
+
+
+def _shape_hint(line: str) -> tuple[str, str]:
+    """(slug, hint) for arrays whose shapes do not fit, recognising the usual line."""
+    code = line.replace(" ", "")
+    if re.match(r"dW=", code) and "A_prev" in code and not re.search(
+            r"A_prev\.T|A_prev\)\.T|transpose", code):
+        return "a_prev_not_transposed", (
+            "A_prev is not transposed: dW = (1/m)·dZ·A_prevᵀ, dZ @ A_prev.T / m.")
+    if re.match(r"dA_prev=", code) and re.search(r"\bW\b(?!\.T)", code) and ".T" not in code:
+        return "da_prev_without_transpose", (
+            "dA_prev needs the transpose: dA_prev = Wᵀ·dZ (W.T @ dZ), not W·dZ.")
+    return "shapes_do_not_fit", SHAPES_HINT
+
+
+def _hint(exc_type: str, message: str, line: str) -> tuple[str, str]:
+    """(slug, likely cause) of an exception; the cause may be ''."""
+    if exc_type == "NameError":
+        name = _quoted(message)
+        if name and hasattr(np, name):
+            return "numpy_name_without_np", (
+                f"`{name}` is not defined in the notebook; use numpy's np.{name}.")
+        return "undefined_name", ("a name your code uses is not defined: check its spelling, "
+                                  "or run the cell that defines it.")
+    if exc_type == "KeyError" and re.fullmatch(r"'[^']*'", message.strip()):
+        return _key_hint(message.strip()[1:-1])
+    if "unpack" in message:
+        return "wrong_unpack_count", (
+            "a function returned a different number of values than you unpacked: sigmoid "
+            "returns only A here, one_layer_backward returns (dA_prev, dW, db).")
+    if any(s in message for s in SHAPE_WORDS):
+        return _shape_hint(line)
+    if exc_type == "TypeError" and "NoneType" in message:
+        return "helper_returned_none", "one of your functions returned None: is a `return` " \
+                                       "missing?"
+    if exc_type == "IndexError" and "caches[" in line:
+        return "wrong_cache_index", ("caches holds L caches, caches[0] … caches[L − 1]; the "
+                                     "cache of layer l (l = 1 … L) is caches[l − 1].")
+    if exc_type == "IndexError":
+        return "index_out_of_range", (
+            "an index is out of range: arrays here are 2-D (so .shape has two entries) and "
+            "caches[l − 1] belongs to layer l, l = 1 … L.")
+    return "raised", ""
+
+
+def exception_wrong(name: str, exc_type: str, message: str, line: str | None = None, *,
+                    where: str | None = None) -> Wrong:
+    """The :class:`Wrong` for an exception the student's function ``name`` raised.
+
+    Parameters
+    ----------
+    name : str
+        The graded function that was called.
+    exc_type, message : str
+        ``type(exc).__name__`` and ``str(exc)``.
+    line : str, optional
+        The student's source line where it was raised (the deepest frame of
+        student code), stripped.
+    where : str, optional
+        The name of the student's function that raised (it may be a helper
+        that ``name`` called).
+    """
+    who = where or name
+    if exc_type == "NotImplementedError":
+        return Wrong("not_implemented",
+                     f"you have not implemented {who} yet: it still raises "
+                     "NotImplementedError. Replace the `raise NotImplementedError()` line "
+                     "with your code.")
+    at = f", at `{line}`" if line else ""
+    slug, hint = _hint(exc_type, message, line or "")
+    return Wrong(slug, f"it raised {exc_type} in {who}{at}: {message}"
+                       + (f"\nLikely cause: {hint}" if hint else ""))
