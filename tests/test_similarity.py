@@ -1,0 +1,72 @@
+"""Copy detection with copydetect: copies are flagged, independent answers are not."""
+
+from __future__ import annotations
+
+import nbformat
+from similarity_class import ANSWERS, STUB
+
+from autograder.similarity import (
+    answer_cells,
+    course_code,
+    defined_functions,
+    find_copies,
+    function_sources,
+)
+
+FN = "one_layer_backward"
+
+
+def pairs(flags) -> set[tuple[str, str, str]]:
+    return {(f.function, f.a, f.b) for f in flags}
+
+
+def test_a_renamed_copy_and_a_copy_of_dnn_ref_are_flagged_and_nothing_else():
+    flags = find_copies({s: {FN: code} for s, code in ANSWERS.items()}, {FN: STUB},
+                        course_code())
+    assert pairs(flags) == {(FN, "ada", "copier"), (FN, "refcopy", "dnn_ref/network.py")}
+    copy = next(f for f in flags if f.b == "copier")
+    assert copy.similarity == (1.0, 1.0) and not copy.reference
+    assert copy.code_b == ANSWERS["copier"]
+    assert copy.spans_a and copy.spans_b
+    ref = next(f for f in flags if f.reference)
+    assert ref.similarity[1] is None and 0.35 <= ref.similarity[0] < 1
+    found = "".join(ref.code_b[s:e] for s, e in ref.spans_b)
+    assert "keepdims=True) / m" in found          # the copied lines of dnn_ref are located
+
+
+def test_the_answer_most_of_the_class_writes_is_not_a_copy():
+    canonical = ('def update_parameters(parameters, grads, learning_rate):\n'
+                 '    return {k: v - learning_rate * grads["d" + k] for k, v in '
+                 'parameters.items()}')
+    odd = ('def update_parameters(parameters, grads, learning_rate):\n'
+           '    out = dict(parameters)\n'
+           '    for name in sorted(out):\n'
+           '        out[name] = np.subtract(out[name], np.multiply(learning_rate, '
+           'grads["d" + name]))\n'
+           '    return out')
+    answers = {f"s{i}": {"update_parameters": canonical} for i in range(6)}
+    answers |= {"odd1": {"update_parameters": odd}, "odd2": {"update_parameters": odd}}
+    stub = ('def update_parameters(parameters, grads, learning_rate):\n'
+            '    raise NotImplementedError()')
+    flags = find_copies(answers, {"update_parameters": stub}, {})
+    assert pairs(flags) == {("update_parameters", "odd1", "odd2")}
+
+
+def test_functions_are_taken_from_the_answer_cells_of_a_notebook():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def helper():\n    pass",
+                                  metadata={"nbgrader": {"solution": False}}),
+        nbformat.v4.new_code_cell(ANSWERS["ada"] + "\n\ndef extra(x):\n    return x",
+                                  metadata={"nbgrader": {"solution": True}}),
+    ])
+    code = answer_cells(nb)
+    assert defined_functions(code) == [FN, "extra"]
+    assert function_sources(code, [FN]) == {FN: ANSWERS["ada"]}
+    assert function_sources("def one_layer_backward(:\n", [FN]) == {}
+
+
+def test_course_code_holds_dnn_ref_and_the_code_cells_of_chapter_6():
+    code = course_code()
+    assert "def one_layer_backward(" in code["dnn_ref/network.py"]
+    assert "check_network_gradients(" in code["book chapter 6"]
+    assert "```" not in code["book chapter 6"] and "$$" not in code["book chapter 6"]
