@@ -1,325 +1,474 @@
-"""Run a student's answer cells in a separate, limited process and bring back plain data.
+"""A bubblewrap sandbox for the kernel that runs one submission during grading.
 
-The grading process never trusts the student's kernel. It sends this module's
-``main`` (run as ``python -m autograder.sandbox``) a JSON request: the answer
-cells' code, the graded function names, the cases' arguments as plain data, and
-the reference functions to make unavailable. The child
+:class:`Sandbox` is a context manager: on entry it writes a kernelspec that
+nbclient (and so nbgrader's Execute) can start, whose argv is
+``autograder/sandbox_kernel.py``; that launcher starts ipykernel inside
+``bwrap`` with
 
-* caps its own memory (RLIMIT_AS) and CPU time (RLIMIT_CPU), and the parent
-  kills it after a wall-clock timeout;
-* shows student code the ``dnn_ref`` modules with the reference implementations
-  of the graded functions, and the checkers, replaced by stubs that raise
-  :class:`ReferenceUnavailable`;
-* runs the cells one by one with stdout and stderr sent to /dev/null (a cell
-  that fails or loops is abandoned, as in the notebook's kernel), calls each
-  graded function on each case under a time limit, and writes back JSON:
-  arrays as nested lists, never a pickle, so nothing the student defines can
-  run in the grading process.
+* a read-only view of the system (``/usr``, ``/etc``) and of the Python
+  installation (the virtualenv and its base interpreter), and nothing else of
+  the host: not the course folder (gradebook.db, source/solutions, other
+  submissions, autograded/, the course secret, autograder/), not HOME, not the
+  host's /tmp (other kernels' connection files);
+* ``dnn_ref`` replaced by the student view of :mod:`autograder.student_view`
+  (bound over the package's folder, editable install or not);
+* private, size-limited tmpfs scratch: /tmp (with HOME and IPYTHONDIR), /dev/shm,
+  the working folder (a copy of the submission's folder, at its own path, so
+  writes there never reach the original), and ``$DNN_GRADING_DIR/out``;
+* no network (own network namespace; the kernel talks to nbclient over ZMQ ipc
+  sockets in a private runtime folder that is bound in), its own PID, IPC and
+  UTS namespaces, a new session, and ``--die-with-parent``: every process of
+  the sandbox, double-forked daemons included, dies with it;
+* limits (:class:`Limits`) as rlimits, under a uid of its own (setpriv; one
+  uid per live sandbox, so RLIMIT_NPROC binds even when grading as root and a
+  fork bomb cannot starve a classmate's kernel graded in parallel);
+* ``OPENBLAS_NUM_THREADS=1`` and friends.
+
+Outside, :attr:`Sandbox.grading_dir` holds ``cases/`` (written by the judge,
+read-only inside) and ``out/`` (the records the kernel writes; once the kernel
+runs, ``out`` is a link into the sandbox's own size-limited tmpfs through
+``/proc/<pid>/root``, so a disk bomb there fills only the sandbox's memory
+quota, and it vanishes with the sandbox).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import json
 import os
-import resource
+import pwd
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from types import ModuleType
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-import numpy as np
+from autograder import student_view
 
-MEMORY_LIMIT_MB = 2048
-TIMEOUT_S = 120
-STEP_TIMEOUT_S = 20
-NOT_DEFINED = "is not defined as a function"
-
-
-class ReferenceUnavailable(RuntimeError):
-    """Raised in the sandbox when student code calls a graded reference function."""
-
-
-# ---------------------------------------------------------------- plain data
-def to_plain(x: Any) -> Any:
-    """Encode arrays, tuples and dicts as JSON-safe data (arrays tagged with their shape)."""
-    if isinstance(x, np.ndarray | np.generic):
-        a = np.asarray(x)
-        if a.dtype.kind in "biuf":
-            return {"__array__": np.asarray(a, dtype=float).tolist(), "shape": list(a.shape)}
-        return {"__repr__": repr(x)[:200]}
-    if isinstance(x, bool | int | float | str) or x is None:
-        return x
-    if isinstance(x, tuple):
-        return {"__tuple__": [to_plain(v) for v in x]}
-    if isinstance(x, list):
-        return [to_plain(v) for v in x]
-    if isinstance(x, dict):
-        return {"__dict__": [[str(k), to_plain(v)] for k, v in x.items()]}
-    return {"__repr__": f"<{type(x).__name__} object>"}
-
-
-def from_plain(x: Any) -> Any:
-    """Inverse of :func:`to_plain`; unknown objects come back as a :class:`Opaque`."""
-    if isinstance(x, list):
-        return [from_plain(v) for v in x]
-    if not isinstance(x, dict):
-        return x
-    if "__array__" in x:
-        return np.asarray(x["__array__"], dtype=float).reshape(x["shape"])
-    if "__tuple__" in x:
-        return tuple(from_plain(v) for v in x["__tuple__"])
-    if "__dict__" in x:
-        return {k: from_plain(v) for k, v in x["__dict__"]}
-    if "__returned__" in x:
-        return Returned(from_plain(x["__returned__"]), from_plain(x["args_after"]))
-    if "__error__" in x:
-        return CallError(x["__error__"], x["message"])
-    return Opaque(x["__repr__"])
+INSIDE_GRADING = "/run/dnn-grading"
+"""$DNN_GRADING_DIR inside the sandbox."""
+INSIDE_STAGE = "/run/dnn-stage"
+"""Read-only inside: the submission's folder as it was when the kernel started."""
+INSIDE_HOME = "/tmp/home"
+TRANSPORT = "ipc"
+UID_BASE, UID_COUNT = 61000, 1000
+"""Grading as root, each live sandbox runs under its own uid from this range."""
+KERNEL_SCRIPT = Path(__file__).with_name("sandbox_kernel.py")
+INSTALL_HINT = ("install bubblewrap (`bash tools/ensure_bubblewrap.sh`, or as root: apt-get "
+                "install bubblewrap), or grade without isolation by passing --unsandboxed "
+                "(student code then runs with your permissions; the feedback says so)")
 
 
 @dataclass(frozen=True)
-class Opaque:
-    """A returned value that is not plain data (its repr, for the message)."""
+class Limits:
+    """Resource limits of a sandbox.
 
-    text: str
+    Attributes
+    ----------
+    memory_mb : int
+        RLIMIT_AS (address space) of every process, in MiB.
+    cpu_s : int
+        RLIMIT_CPU of every process, in CPU seconds (SIGXCPU, then SIGKILL 5 s later).
+    nproc : int
+        RLIMIT_NPROC: processes and threads of the sandbox's uid.
+    file_mb : int
+        RLIMIT_FSIZE: the largest file any process may write, in MiB; also the
+        size of ``$DNN_GRADING_DIR/out`` and of /dev/shm.
+    scratch_mb : int
+        Size of each writable tmpfs: /tmp (HOME, IPYTHONDIR live there) and the
+        working folder.
+    """
 
-
-@dataclass(frozen=True)
-class Returned:
-    """What a call returned, and its arguments afterwards (to see in-place updates)."""
-
-    value: Any
-    args_after: tuple
-
-
-@dataclass(frozen=True)
-class CallError:
-    """The student's function raised ``exc_type``: ``message``."""
-
-    exc_type: str
-    message: str
-
-
-# ---------------------------------------------------------------- parent side
-@dataclass
-class SandboxResult:
-    """Per call key, one :class:`Returned` or :class:`CallError` per case; or why the run failed."""
-
-    results: dict[str, list[Any]]
-    failure: str | None = None
-    cell_errors: list[CallError] = field(default_factory=list)
+    memory_mb: int = 4096
+    cpu_s: int = 900
+    nproc: int = 256
+    file_mb: int = 64
+    scratch_mb: int = 256
 
 
-def run(cells: list[str], calls: dict[str, list[tuple]], blocked: list[str],
-        timeout: float = TIMEOUT_S, memory_mb: int = MEMORY_LIMIT_MB,
-        step_timeout: float = STEP_TIMEOUT_S) -> SandboxResult:
-    """Run the cells in a fresh limited process and call the graded functions on the cases.
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create namespaces here; the message says what to do."""
+
+
+# ------------------------------------------------------------------------- availability
+@functools.cache
+def _problem() -> str | None:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        return ("setpriv (util-linux) is missing; grading as root needs it to run student "
+                f"code under an unprivileged uid: apt-get install util-linux, or {INSTALL_HINT}")
+    unshare = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+               if os.geteuid() == 0 else ["--unshare-all"])
+    probe = [bwrap, *unshare, "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
+             "--dev", "/dev", "true"]
+    try:
+        run = subprocess.run(probe, capture_output=True, text=True, timeout=30,
+                             stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bwrap could not be run ({exc}): {INSTALL_HINT}"
+    if run.returncode != 0:
+        return (f"bwrap cannot create its namespaces here ({run.stderr.strip() or run.returncode});"
+                " unprivileged user namespaces may be disabled (sysctl "
+                "kernel.unprivileged_userns_clone=1, or on Ubuntu "
+                f"kernel.apparmor_restrict_unprivileged_userns=0), or {INSTALL_HINT}")
+    return None
+
+
+def check_available() -> None:
+    """Raise :class:`SandboxUnavailable` (saying how to fix it) unless bwrap works here."""
+    problem = _problem()
+    if problem:
+        raise SandboxUnavailable(f"cannot sandbox student code: {problem}")
+
+
+# ------------------------------------------------------------------------------ mounts
+def _inside(path: str, tree: str) -> bool:
+    return path == tree or path.startswith(tree.rstrip("/") + "/")
+
+
+class _Mounts:
+    """bwrap mount arguments, creating each destination's missing parents world-readable."""
+
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self.trees: list[str] = []
+        self.binds: list[str] = []
+        self.made: set[str] = {"/"}
+        self.read_only: list[str] = []
+
+    def _parents(self, dest: str) -> None:
+        parts = Path(dest).parts
+        for i in range(2, len(parts)):
+            parent = str(Path(*parts[:i]))
+            if parent not in self.made and not any(_inside(parent, t) for t in self.binds):
+                self.args += ["--perms", "0755", "--dir", parent]
+                self.made.add(parent)
+
+    def covered(self, path: str) -> bool:
+        return any(_inside(path, t) for t in self.trees)
+
+    def bind(self, src: str | Path, dest: str | Path, *, writable: bool = False) -> None:
+        self._parents(str(dest))
+        self.args += ["--bind" if writable else "--ro-bind", str(src), str(dest)]
+        self.made.add(str(dest))
+        self.trees.append(str(dest))
+        self.binds.append(str(dest))
+
+    def tmpfs(self, dest: str | Path, size_mb: int, *, read_only: bool = False) -> None:
+        self._parents(str(dest))
+        self.args += ["--perms", "1777", "--size", str(size_mb * 2**20), "--tmpfs", str(dest)]
+        self.made.add(str(dest))
+        self.trees.append(str(dest))
+        if read_only:
+            self.read_only.append(str(dest))
+
+    def system(self) -> None:
+        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            path = Path("/") / name
+            if path.is_symlink():
+                self.args += ["--symlink", os.readlink(path), str(path)]
+                self.made.add(str(path))
+            elif path.is_dir():
+                self.bind(path, path)
+        self.bind("/usr", "/usr")
+        self.bind("/etc", "/etc")
+
+
+def python_roots() -> list[Path]:
+    """The folders the sandboxed Python needs: the venv and the interpreter's installation."""
+    candidates = [Path(sys.prefix), Path(sys.base_prefix),
+                  Path(os.path.realpath(sys.executable)).parent.parent]
+    roots: list[Path] = []
+    for path in sorted({p.resolve() for p in candidates}, key=lambda p: len(p.parts)):
+        if not any(_inside(str(path), str(r)) for r in [*roots, Path("/usr"), Path("/etc")]):
+            roots.append(path)
+    return roots
+
+
+def _course_root(workdir: Path) -> Path | None:
+    for folder in [workdir, *workdir.parents]:
+        if (folder / "nbgrader_config.py").is_file() or (folder / "gradebook.db").is_file():
+            return folder
+    return None
+
+
+def _matplotlib_fontlists() -> list[Path]:
+    """The host's matplotlib font cache files (copied in: rebuilding them takes seconds)."""
+    config = os.environ.get("MPLCONFIGDIR")
+    cache = Path(config) if config else Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    return sorted(cache.glob("fontlist-*.json")) if cache.is_dir() else []
+
+
+# ----------------------------------------------------------------------------- uids
+def _claim_uid() -> tuple[int, int]:
+    """A free uid of the sandbox range, held by an flock for the sandbox's lifetime."""
+    folder = Path(tempfile.gettempdir()) / "dnn-sandbox-uids"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.lstat()
+    if folder.is_symlink() or st.st_uid != 0 or st.st_mode & 0o077:
+        raise SandboxUnavailable(f"{folder} must be a folder of root's with mode 700")
+    for uid in range(UID_BASE, UID_BASE + UID_COUNT):
+        with contextlib.suppress(KeyError):
+            pwd.getpwuid(uid)
+            continue                      # a real account: never borrow it
+        fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return uid, fd
+    raise SandboxUnavailable(f"all {UID_COUNT} sandbox uids from {UID_BASE} are in use")
+
+
+# ----------------------------------------------------------------------------- sandbox
+class Sandbox:
+    """The sandbox of one submission's kernel; a context manager.
 
     Parameters
     ----------
-    cells : list of str
-        The code cells to run first, in notebook order (set-up and answer
-        cells). Like the notebook's own kernel, a cell that raises or runs
-        longer than ``step_timeout`` is abandoned and the next one runs.
-    calls : dict
-        Call key -> list of argument tuples (plain numpy data). A key is a
-        function name (``"backprop"``), or a name followed by ``|`` and
-        comma-separated names of functions to swap for their reference
-        versions in the function's globals during the call
-        (``"backprop|one_layer_backward"``).
-    blocked : list of str
-        Names in ``dnn_ref`` to make unavailable (the reference of what is graded).
-    timeout : float
-        Wall-clock limit for the whole run, in seconds.
+    assignment : str
+        The assignment's name (selects the student view of dnn_ref).
+    workdir : Path
+        The submission's folder; the kernel's cwd is a private writable copy
+        of it at the same path.
+    graded : sequence of str
+        The graded function names (their reference code is stubbed in the view).
+    limits : Limits
+    unsandboxed : bool
+        Run the same kernel without bwrap (explicit instructor opt-in: no
+        isolation at all; only the student view of dnn_ref is kept).
+    hide : sequence of Path
+        More folders to keep invisible should they lie inside a folder the
+        sandbox shows (the course folder, HOME and dnn_ref's checkout are
+        always in this list).
+
+    Attributes
+    ----------
+    grading_dir : Path
+        Outside path of ``$DNN_GRADING_DIR``: ``cases/`` (write before the
+        kernel starts) and ``out/`` (the kernel's records).
+    kernel_name : str
+        The kernelspec to start (found through JUPYTER_PATH while entered).
+    runtime_dir : Path
+        Where the kernel's connection file and ipc sockets go (see :meth:`configure`).
     """
-    request = {"cells": cells, "blocked": blocked, "memory_mb": memory_mb,
-               "step_timeout": step_timeout,
-               "calls": {key: [to_plain(tuple(args)) for args in cases]
-                         for key, cases in calls.items()}}
-    with tempfile.TemporaryDirectory(prefix="sandbox-") as tmp:
-        req_path, out_path = os.path.join(tmp, "request.json"), os.path.join(tmp, "result.json")
-        with open(req_path, "w") as f:
-            json.dump(request, f)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JPY_")}
-        env["MPLBACKEND"] = "Agg"
+
+    def __init__(self, *, assignment: str, workdir: Path, graded: Sequence[str],
+                 limits: Limits = Limits(), unsandboxed: bool = False,
+                 hide: Sequence[Path] = ()) -> None:
+        self.assignment, self.workdir = assignment, Path(workdir).resolve()
+        self.graded, self.limits, self.unsandboxed = list(graded), limits, unsandboxed
+        self.hide = [Path(p).resolve() for p in hide]
+        self.kernel_name = f"dnn-sandbox-{secrets.token_hex(4)}"
+        self.uid: int | None = None
+        self._uid_fd: int | None = None
+        self._saved_env: dict[str, str | None] = {}
+        self._state: Path | None = None
+
+    # --- paths ---------------------------------------------------------------------
+    @property
+    def state(self) -> Path:
+        if self._state is None:
+            raise RuntimeError("use the Sandbox as a context manager (with Sandbox(...) as box)")
+        return self._state
+
+    @property
+    def grading_dir(self) -> Path:
+        return self.state / "grading"
+
+    @property
+    def runtime_dir(self) -> Path:
+        return self.state / "rt"
+
+    # --- life cycle ----------------------------------------------------------------
+    def __enter__(self) -> Sandbox:
+        if not self.unsandboxed:
+            check_available()
+        if not self.workdir.is_dir():
+            raise FileNotFoundError(f"the submission's folder {self.workdir} does not exist")
+        self._state = Path(tempfile.mkdtemp(prefix="dnnsb-"))
         try:
-            proc = subprocess.run([sys.executable, "-m", "autograder.sandbox", req_path, out_path],
-                                  cwd=tmp, env=env, timeout=timeout, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        except subprocess.TimeoutExpired:
-            return SandboxResult({}, f"your code did not finish within {timeout:.0f} s "
-                                     "(an infinite loop?)")
-        if not os.path.exists(out_path):
-            return SandboxResult({}, "your code could not be run on its own: it "
-                                 + _why_stopped(proc, memory_mb))
-        with open(out_path) as f:
-            out = json.load(f)
-    return SandboxResult({key: [from_plain(r) for r in results]
-                          for key, results in out["results"].items()},
-                         cell_errors=[from_plain(e) for e in out["cell_errors"]])
+            self._prepare()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _prepare(self) -> None:
+        if not self.unsandboxed and os.geteuid() == 0:
+            self.uid, self._uid_fd = _claim_uid()
+        (self.grading_dir / "cases").mkdir(parents=True)
+        (self.grading_dir / "out").mkdir()
+        self.grading_dir.chmod(0o755)
+        (self.grading_dir / "cases").chmod(0o755)
+        self.runtime_dir.mkdir(mode=0o700)
+        if self.uid is not None:
+            os.chown(self.runtime_dir, self.uid, self.uid)
+        view = student_view.build_view(self.assignment, self.graded)
+        spec_dir = self.state / "jupyter" / "kernels" / self.kernel_name
+        spec_dir.mkdir(parents=True)
+        spec = {"argv": self._kernel_argv(view), "display_name":
+                f"Python 3 ({'UNSANDBOXED' if self.unsandboxed else 'sandboxed'} grading of "
+                f"{self.assignment})", "language": "python", "interrupt_mode": "message",
+                "metadata": {"debugger": False}}
+        if self.unsandboxed:
+            spec["env"] = {**_thread_env(), "DNN_GRADING_DIR": str(self.grading_dir),
+                           "PYTHONPATH": str(view.parent)}
+        (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+        for key, value in (("JUPYTER_PATH", os.pathsep.join(
+                filter(None, [str(self.state / "jupyter"), os.environ.get("JUPYTER_PATH")]))),
+                ("JUPYTER_RUNTIME_DIR", str(self.runtime_dir))):
+            self._saved_env[key] = os.environ.get(key)
+            os.environ[key] = value
+
+    def _kernel_argv(self, view: Path) -> list[str]:
+        if self.unsandboxed:
+            return [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        stage = self.state / "stage"
+        (stage / "mpl").mkdir(parents=True)
+        for fontlist in _matplotlib_fontlists():
+            shutil.copyfile(fontlist, stage / "mpl" / fontlist.name)
+        launch = {"argv": self.bwrap_argv(view), "runtime_dir": str(self.runtime_dir),
+                  "uid": self.uid, "workdir": str(self.workdir), "stage": str(stage),
+                  "out_link": str(self.grading_dir / "out"),
+                  "inside_out": f"{INSIDE_GRADING}/out", "pids": str(self.state / "pids"),
+                  "limits": asdict(self.limits)}
+        path = self.state / "launch.json"
+        path.write_text(json.dumps(launch, indent=1))
+        path.chmod(0o600)
+        return [sys.executable, "-I", str(KERNEL_SCRIPT), str(path), "{connection_file}"]
+
+    def bwrap_argv(self, view: Path) -> list[str]:
+        """The command line that starts the kernel (``{connection_file}`` and
+        ``{info_fd}`` are filled in by the launcher)."""
+        m = _Mounts()
+        m.system()
+        roots = python_roots()
+        for root in roots:
+            m.bind(root, root)
+        package = student_view.package_dir()
+        hidden = {p for p in [*self.hide, Path.home().resolve(), Path.cwd().resolve(),
+                              _course_root(self.workdir), package.parent] if p}
+        for path in sorted(hidden, key=lambda p: len(p.parts)):
+            if m.covered(str(path)) and str(path) not in ("/", "/usr", "/etc"):
+                m.tmpfs(path, 1, read_only=True)
+                for root in roots:        # e.g. a venv inside the course folder
+                    if _inside(str(root), str(path)) and root != path:
+                        m.bind(root, root)
+        m.bind(view, package)
+        m.args += ["--proc", "/proc", "--dev", "/dev"]
+        m.made.update(("/proc", "/dev"))
+        m.tmpfs("/dev/shm", self.limits.file_mb)
+        m.tmpfs("/tmp", self.limits.scratch_mb)
+        m.bind(self.runtime_dir, self.runtime_dir, writable=True)
+        m.bind(self.grading_dir / "cases", f"{INSIDE_GRADING}/cases")
+        m.tmpfs(f"{INSIDE_GRADING}/out", self.limits.file_mb)
+        m.bind(self.state / "stage", INSIDE_STAGE)
+        m.tmpfs(self.workdir, self.limits.scratch_mb)
+        for path in [*m.read_only, "/dev", "/"]:
+            m.args += ["--remount-ro", path]
+        env = {"PATH": f"{sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": INSIDE_HOME,
+               "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
+               "IPYTHONDIR": f"{INSIDE_HOME}/.ipython",
+               "MPLCONFIGDIR": f"{INSIDE_HOME}/.config/matplotlib",
+               "JUPYTER_CONFIG_DIR": f"{INSIDE_HOME}/.jupyter",
+               "JUPYTER_DATA_DIR": f"{INSIDE_HOME}/.local/share/jupyter",
+               "JUPYTER_RUNTIME_DIR": str(self.runtime_dir), "VIRTUAL_ENV": sys.prefix,
+               "DNN_GRADING_DIR": INSIDE_GRADING, "PYTHONDONTWRITEBYTECODE": "1",
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JPY_PARENT_PID": "2", **_thread_env()}
+        root = os.geteuid() == 0
+        unshare = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                    "--unshare-cgroup-try"] if root else ["--unshare-all"])
+        argv = ["bwrap", *unshare, "--die-with-parent", "--new-session", "--hostname", "sandbox",
+                *m.args, "--chdir", str(self.workdir), "--clearenv"]
+        for key, value in env.items():
+            argv += ["--setenv", key, value]
+        argv += ["--info-fd", "{info_fd}"]
+        if root:
+            argv += ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
+                     "--bounding-set=-all", "--inh-caps=-all", "--"]
+        return [*argv, "sh", "-c", KERNEL_SHELL, sys.executable, "{connection_file}"]
+
+    def configure(self, km: Any) -> Any:
+        """Make a jupyter_client kernel manager talk to this sandbox's kernel (ipc sockets).
+
+        Call it on the manager before ``start_kernel`` (in nbclient:
+        ``create_kernel_manager``); it returns ``km``. A kernel in its own
+        network namespace cannot be reached over TCP, and jupyter_client's
+        default ipc socket path is relative to the current folder.
+        """
+        name = f"kernel-{secrets.token_hex(8)}"
+        km.transport = TRANSPORT
+        km.connection_file = str(self.runtime_dir / f"{name}.json")
+        km.ip = str(self.runtime_dir / f"{name}-ipc")
+        return km
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._state is not None:
+            kill_recorded(self.state / "pids")
+            shutil.rmtree(self._state, ignore_errors=True)
+            self._state = None
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
+        if self._uid_fd is not None:
+            os.close(self._uid_fd)
+            self._uid_fd, self.uid = None, None
 
 
-def _why_stopped(proc: subprocess.CompletedProcess, memory_mb: int) -> str:
-    last = (proc.stderr.decode(errors="replace").strip().splitlines() or [""])[-1]
-    if "MemoryError" in last:
-        return f"ran out of memory (limit {memory_mb} MB)"
-    if proc.returncode < 0:
-        sig = -proc.returncode
-        name = {9: "SIGKILL", 11: "SIGSEGV", 24: "SIGXCPU (CPU time limit)"}.get(sig, str(sig))
-        return f"was killed by signal {name}"
-    return f"stopped with exit code {proc.returncode} ({last or 'no message'})"
+KERNEL_SHELL = f"""set -e
+mkdir -p "$HOME" "$IPYTHONDIR" "$MPLCONFIGDIR"
+cp -R {INSIDE_STAGE}/mpl/. "$MPLCONFIGDIR"/
+cp -R {INSIDE_STAGE}/submission/. .
+set +e
+trap : INT
+"$0" -m ipykernel_launcher -f "$1"
+exit $?
+"""
+"""Runs as PID 2 (bwrap's init is PID 1) and stays the kernel's parent: ipykernel
+must not be PID 2, as its parent poller takes a parent of PID 1 for a dead parent.
+JPY_PARENT_PID=2 makes the kernel watch this shell (and silences its Ctrl-C note)."""
 
 
-# ---------------------------------------------------------------- child side
-def _limit(memory_mb: int, cpu_s: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))
+def _thread_env() -> dict[str, str]:
+    return {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                             "NUMEXPR_NUM_THREADS")}
 
 
-class _StepTimeout(BaseException):
-    """Raised in the sandbox when one cell or one call runs too long."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    def expire(_signum: int, _frame: object) -> None:
-        raise _StepTimeout(f"did not finish within {seconds:g} s (an infinite loop?)")
-
-    signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def _block_reference(names: list[str]) -> dict[str, Any]:
-    """Show student code copies of the dnn_ref modules without the graded references.
-
-    Every ``dnn_ref`` module in ``sys.modules`` is replaced by a proxy holding
-    the same names, except that each name in ``names`` is a stub raising
-    :class:`ReferenceUnavailable`, and the checkers module holds only stubs.
-    The real modules live on behind the proxies, so the reference functions
-    still work inside (for calls that swap a reference helper in). This stops
-    the plain ways of reaching the reference (``dnn_ref.backprop``, ``from
-    dnn_ref.network import ...``, ``importlib.reload``); it is not a wall
-    against code written to dig it out (through a function's ``__globals__``).
-
-    Returns
-    -------
-    dict
-        A correct implementation of every graded function, by name.
-    """
-    import dnn_ref
-    import dnn_ref.grading
-
-    real = dict(dnn_ref.grading.REFERENCES)
-
-    def stub(name: str, what: str) -> Any:
-        def unavailable(*_args: Any, **_kwargs: Any) -> Any:
-            raise ReferenceUnavailable(f"calls {what} {name}, which is not available while "
-                                       "grading: write your own")
-        return unavailable
-
-    proxies: dict[str, ModuleType] = {}
-    for key, module in list(sys.modules.items()):
-        if key.split(".")[0] != "dnn_ref" or module is None:
-            continue
-        proxy = ModuleType(key, module.__doc__)
-        if key == "dnn_ref.grading":
-            public = [n for n in vars(module) if not n.startswith("_")]
-            proxy.__dict__.update({n: stub(f"dnn_ref.grading.{n}", "the checkers'")
-                                   for n in public})
-        else:
-            proxy.__dict__.update({n: v for n, v in vars(module).items() if n != "__getattr__"})
-            for name in names:
-                if name in proxy.__dict__:
-                    setattr(proxy, name, stub(f"dnn_ref.{name}", "the reference implementation"))
-        proxies[key] = proxy
-    for key, proxy in proxies.items():
-        parent, _, child = key.rpartition(".")
-        if parent in proxies:
-            setattr(proxies[parent], child, proxy)
-        sys.modules[key] = proxy
-    sys.meta_path.insert(0, _NoReload(set(proxies)))
-    return real
-
-
-class _NoReload:
-    """A meta-path finder that refuses to find the proxied modules again (importlib.reload)."""
-
-    def __init__(self, names: set[str]) -> None:
-        self.names = names
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name in self.names:
-            raise ImportError(f"{name} cannot be reloaded while grading")
-        return None
-
-
-def _error(exc: BaseException, memory_mb: int) -> dict[str, str]:
-    if isinstance(exc, MemoryError):
-        message = f"ran out of memory (limit {memory_mb} MB)"
-    else:
-        message = str(exc)[:500]
-    return {"__error__": type(exc).__name__, "message": message}
-
-
-def _call(namespace: dict[str, Any], key: str, args: tuple, real: dict[str, Any]) -> Any:
-    name, _, swaps = key.partition("|")
-    fn = namespace.get(name)
-    if not callable(fn):
-        raise NameError(f"name {name!r} {NOT_DEFINED}")
-    swapped = [s for s in swaps.split(",") if s]
-    saved = {s: namespace[s] for s in swapped if s in namespace}
-    try:
-        namespace.update({s: real[s] for s in swapped})
-        return fn(*args)
-    finally:
-        for s in swapped:
-            namespace.pop(s, None)
-        namespace.update(saved)
-
-
-def main(req_path: str, out_path: str) -> None:
-    with open(req_path) as f:
-        request = json.load(f)
-    memory_mb, step = request["memory_mb"], request["step_timeout"]
-    _limit(memory_mb, TIMEOUT_S)
-    real = _block_reference(request["blocked"])
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - stays open for the student's code
-    sys.stdout = sys.stderr = devnull
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    out: dict[str, Any] = {"cell_errors": [], "results": {}}
-    for i, cell in enumerate(request["cells"]):
-        try:
-            with _time_limit(step):
-                exec(compile(cell, f"<cell {i}>", "exec"), namespace)
-        except BaseException as exc:  # noqa: BLE001 - the notebook's kernel goes on too
-            out["cell_errors"].append(_error(exc, memory_mb))
-    for key, cases in request["calls"].items():
-        results: list[Any] = []
-        for plain_args in cases:
-            last = results[-1] if results else None
-            if isinstance(last, dict) and last.get("__error__") == "_StepTimeout":
-                results.append(results[-1])  # one infinite loop is enough to know
-                continue
-            try:
-                args = from_plain(plain_args)
-                with _time_limit(step):
-                    returned = _call(namespace, key, args, real)
-                results.append({"__returned__": to_plain(returned), "args_after": to_plain(args)})
-            except BaseException as exc:  # noqa: BLE001 - reported per case
-                results.append(_error(exc, memory_mb))
-        out["results"][key] = results
-    with open(out_path, "w") as f:
-        json.dump(out, f)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+def kill_recorded(pids_file: Path) -> None:
+    """SIGKILL the PID-1 process of every sandbox the launcher recorded (so all of its
+    processes die), after checking that the pid still names that PID namespace."""
+    if not pids_file.is_file():
+        return
+    for line in pids_file.read_text().splitlines():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            entry = json.loads(line)
+            pid, ns = int(entry["pid"]), int(entry["pidns"])
+            with contextlib.suppress(OSError):
+                if os.stat(f"/proc/{pid}/ns/pid").st_ino == ns:
+                    os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                try:
+                    if os.stat(f"/proc/{pid}/ns/pid").st_ino != ns:
+                        break
+                except OSError:
+                    break
+                time.sleep(0.02)

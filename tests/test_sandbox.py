@@ -1,127 +1,399 @@
-"""autograder.sandbox: answer cells run in a limited process, only plain data comes back."""
+"""The grading sandbox (autograder/sandbox.py) with real bubblewrap and real kernels.
+
+One sandboxed kernel, started through the sandbox's kernelspec with
+jupyter_client, serves most tests (they only read, or write inside their own
+scratch); tests that must end or kill a kernel start their own.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import ast
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
 import pytest
+from jupyter_client import AsyncKernelManager, KernelManager
+from nbclient import NotebookClient
 
+import autograder
 from autograder import sandbox
-from autograder.sandbox import CallError, Opaque, Returned, from_plain, to_plain
-from dnn_ref import grading
+from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_available
+from autograder.student_view import package_dir
+
+REPO = Path(autograder.__file__).resolve().parent.parent
+LIMITS = Limits(memory_mb=1536, cpu_s=600, nproc=64, file_mb=8, scratch_mb=32)
+GRADED = ["one_layer_backward", "backprop", "update_parameters"]
+MiB = 2**20
 
 
-def run(cells: list[str], calls: dict, blocked: tuple = ("backprop", "one_layer_backward"),
-        **limits) -> sandbox.SandboxResult:
-    return sandbox.run(cells, calls, list(blocked), **limits)
+# ------------------------------------------------------------------------------ helpers
+def run(kc, code: str, timeout: float = 60) -> tuple[str, str]:
+    """Run ``code`` in the kernel; (status, everything it printed or raised)."""
+    out: list[str] = []
+
+    def hook(msg: dict) -> None:
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            out.append(content["text"])
+        elif kind == "error":
+            out.append(f"{content['ename']}: {content['evalue']}")
+        elif kind in ("execute_result", "display_data"):
+            out.append(content["data"].get("text/plain", ""))
+
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook)
+    return reply["content"]["status"], "".join(out)
 
 
-def test_plain_data_round_trip():
-    value = {"dW1": np.arange(6.0).reshape(2, 3), "pair": (np.float64(1.5), 2), "none": None,
-             "list": [np.zeros((1, 1)), "text"]}
-    back = from_plain(to_plain(value))
-    assert back["pair"] == (1.5, 2) and back["none"] is None and back["list"][1] == "text"
-    np.testing.assert_array_equal(back["dW1"], value["dW1"])
-    assert back["dW1"].shape == (2, 3)
+def run_json(kc, code: str, timeout: float = 60) -> object:
+    """Run ``code`` whose last line prints one JSON value; that value."""
+    status, text = run(kc, code, timeout)
+    assert status == "ok", text
+    return json.loads(text.strip().splitlines()[-1])
 
 
-def test_objects_come_back_as_their_description_never_as_objects():
-    class Rigged:
-        def __eq__(self, other):
+def start(box: Sandbox, workdir: Path) -> tuple[KernelManager, object]:
+    km = box.configure(KernelManager(kernel_name=box.kernel_name))
+    km.start_kernel(cwd=str(workdir))
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    return km, kc
+
+
+def processes_of(uid: int) -> list[int]:
+    """Host pids of the processes running under ``uid``."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def wait_until(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
             return True
-
-    assert from_plain(to_plain(Rigged())) == Opaque("<Rigged object>")
-
-
-def test_a_function_is_called_on_each_case_and_its_results_come_back():
-    result = run(["import numpy as np\ndef double(x):\n    print('noise')\n    return 2 * x"],
-                 {"double": [(np.ones((2, 1)),), (np.arange(3.0),)]})
-    first, second = result.results["double"]
-    assert isinstance(first, Returned)
-    np.testing.assert_array_equal(first.value, 2 * np.ones((2, 1)))
-    np.testing.assert_array_equal(second.value, [0.0, 2.0, 4.0])
-    assert result.failure is None and result.cell_errors == []
+        time.sleep(0.1)
+    return condition()
 
 
-def test_in_place_changes_to_the_arguments_come_back():
-    result = run(["def grow(d):\n    d['W1'] += 1\n    return None"],
-                 {"grow": [({"W1": np.zeros((1, 1))},)]})
-    (out,) = result.results["grow"]
-    assert out.value is None and out.args_after[0]["W1"][0, 0] == 1.0
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A course folder as nbgrader leaves it, with things no kernel may see."""
+    root = tmp_path_factory.mktemp("course")
+    (root / "nbgrader_config.py").write_text("c = get_config()\n")
+    db = sqlite3.connect(root / "gradebook.db")
+    db.execute("create table grade (student text, score real)")
+    db.commit()
+    db.close()
+    (root / ".course_secret").write_text("course-secret-value\n")
+    for folder, text in (("solutions/backprop", "SOLUTION"), ("source/backprop", "SOURCE"),
+                         ("submitted/bob/backprop", "BOB'S ANSWER"),
+                         ("autograded/bob/backprop", "BOB GRADED"),
+                         ("autograded/alice/backprop", "ALICE")):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "backprop.ipynb").write_text(text)
+    (root / "autograded/alice/backprop/data.txt").write_text("alice's data\n")
+    return root
 
 
-@pytest.mark.parametrize(("how", "refusal"), [
-    ("import dnn_ref\ndef f(*a): return dnn_ref.backprop(*a)",
-     "reference implementation dnn_ref.backprop"),
-    ("from dnn_ref.network import backprop as b\ndef f(*a): return b(*a)",
-     "reference implementation dnn_ref.backprop"),
-    ("import importlib, dnn_ref.network as n\n"
-     "def f(*a): return importlib.reload(n).backprop(*a)",
-     "dnn_ref.network cannot be reloaded while grading"),
-])
-def test_the_reference_of_a_graded_function_cannot_be_called(how, refusal):
-    case = grading.cases("backprop")[0]
-    (out,) = run([how], {"f": [case.args]}).results["f"]
-    assert isinstance(out, CallError) and refusal in out.message
+@pytest.fixture(scope="module")
+def workdir(course: Path) -> Path:
+    return course / "autograded/alice/backprop"
 
 
-def test_the_checkers_are_stubs_inside():
-    cells = ["from dnn_ref.grading import check_backprop, REFERENCES",
-             "def f():\n    return check_backprop(None)"]
-    result = run(cells, {"f": [()]})
-    assert result.cell_errors == []          # importing them is harmless
-    (out,) = result.results["f"]
-    assert isinstance(out, CallError) and "the checkers'" in out.message
+@pytest.fixture(scope="module")
+def box(workdir: Path) -> Iterator[Sandbox]:
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, limits=LIMITS) as b:
+        yield b
 
 
-def test_unblocked_reference_functions_still_work():
-    cells = ["import numpy as np\nfrom dnn_ref import forward_prop, init_params\n"
-             "def f():\n    return forward_prop(np.ones((2, 3)), init_params([2, 1]))[0]"]
-    (out,) = run(cells, {"f": [()]}).results["f"]
-    assert isinstance(out, Returned) and out.value.shape == (1, 3)
+@pytest.fixture(scope="module")
+def kc(box: Sandbox, workdir: Path) -> Iterator[object]:
+    km, client = start(box, workdir)
+    yield client
+    client.stop_channels()
+    km.shutdown_kernel(now=True)
 
 
-def test_a_swapped_call_uses_the_real_reference_helper_and_restores_the_name():
-    case = grading.cases("backprop")[0]
-    cells = ["import numpy as np",
-             "def one_layer_backward(dA, cache):\n    return None, None, None",
-             "def backprop(AL, Y, caches):\n"
-             "    grads, dA = {}, -(Y / AL - (1 - Y) / (1 - AL))\n"
-             "    for l in range(len(caches), 0, -1):\n"
-             "        step = one_layer_backward(dA, caches[l - 1])\n"
-             "        dA, grads[f'dW{l}'], grads[f'db{l}'] = step\n"
-             "        grads[f'dA{l - 1}'] = dA\n"
-             "    return grads"]
-    result = run(cells, {"backprop|one_layer_backward": [case.args], "backprop": [case.args]})
-    swapped, = result.results["backprop|one_layer_backward"]
-    assert grading.diagnose("backprop", case, swapped.value) is None
-    own, = result.results["backprop"]      # the student's own helper is back afterwards
-    assert own.value["dW1"] is None
+# ------------------------------------------------------------------------ availability
+def test_bwrap_is_available_here() -> None:
+    check_available()
 
 
-def test_a_failing_or_looping_cell_is_abandoned_and_the_next_one_runs():
-    cells = ["raise NotImplementedError()", "while True:\n    pass", "def f():\n    return 1.0"]
-    result = run(cells, {"f": [()]}, step_timeout=1)
-    assert [e.exc_type for e in result.cell_errors] == ["NotImplementedError", "_StepTimeout"]
-    assert result.results["f"][0].value == 1.0
+def test_missing_bwrap_is_refused_with_what_to_do(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    sandbox._problem.cache_clear()
+    try:
+        with pytest.raises(SandboxUnavailable, match="bubblewrap.*ensure_bubblewrap.*unsandboxed"):
+            check_available()
+        with pytest.raises(SandboxUnavailable):
+            Sandbox(assignment="backprop", workdir=tmp_path, graded=GRADED).__enter__()
+    finally:
+        sandbox._problem.cache_clear()
 
 
-def test_a_looping_function_is_stopped_once_not_once_per_case():
-    cells = ["def spin(x):\n    while True:\n        pass"]
-    out = run(cells, {"spin": [(1,), (2,), (3,)]}, step_timeout=1).results["spin"]
-    assert [o.exc_type for o in out] == ["_StepTimeout"] * 3
+# -------------------------------------------------------------------- what the kernel sees
+def test_kernel_is_unprivileged_in_a_copy_of_the_submission(kc, workdir: Path) -> None:
+    seen = run_json(kc, "import os, json; open('new.txt', 'w').write('x'); "
+                        "open('data.txt', 'a').write('changed'); print(json.dumps("
+                        "[os.getcwd(), os.getuid(), sorted(os.listdir('.'))]))")
+    assert seen[0] == str(workdir)
+    assert seen[1] != 0
+    assert seen[2] == ["backprop.ipynb", "data.txt", "new.txt"]
+    assert sorted(p.name for p in workdir.iterdir()) == ["backprop.ipynb", "data.txt"]
+    assert (workdir / "data.txt").read_text() == "alice's data\n"
 
 
-def test_a_memory_bomb_hits_the_cap():
-    result = run(["hog = bytearray(8 * 2**30)"], {}, memory_mb=1024)
-    assert result.cell_errors[0].exc_type == "MemoryError"
-    assert "1024 MB" in result.cell_errors[0].message
+def test_course_files_and_other_kernels_are_invisible(kc, box: Sandbox, course: Path,
+                                                      workdir: Path) -> None:
+    marker = Path(tempfile.gettempdir()) / f"host-tmp-marker-{os.getpid()}"
+    marker.write_text("host")
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED) as other:
+        (other.runtime_dir / "kernel-other.json").write_text("{}")
+        secret_paths = [course / "gradebook.db", course / ".course_secret",
+                        course / "nbgrader_config.py", course / "solutions", course / "source",
+                        course / "submitted/bob/backprop/backprop.ipynb", course / "autograded/bob",
+                        REPO / "autograder" / "sandbox.py", REPO / "solutions", REPO / "source",
+                        REPO / "nbgrader_config.py", REPO / "gradebook.db", REPO / "README.md",
+                        Path.home() / ".bash_history", Path.home() / ".cache", marker,
+                        other.runtime_dir / "kernel-other.json", other.grading_dir,
+                        Path(sys.base_prefix) / "include"]
+        assert (Path(sys.base_prefix) / "include").exists()
+        seen = run_json(kc, f"import os, json; print(json.dumps([p for p in "
+                            f"{[str(p) for p in secret_paths]!r} if os.path.lexists(p)]))")
+    marker.unlink()
+    # the base interpreter's folder is shown (read-only): the probe can see what is there
+    assert seen == [str(Path(sys.base_prefix) / "include")]
+    listing = run_json(kc, f"import os, json; print(json.dumps([sorted(os.listdir(p)) for p in "
+                           f"({str(course)!r}, {str(REPO)!r}, '/')]))")
+    assert listing[0] == ["autograded"]                    # only the path to the working copy
+    assert set(listing[1]) <= {".venv", "dnn_ref"}
+    assert "home" not in listing[2] and "work" in listing[2]
 
 
-def test_a_killed_process_is_reported_not_raised():
-    result = run(["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"], {})
-    assert result.results == {} and "SIGKILL" in result.failure
+def test_reference_source_is_not_on_the_sandbox_disk(kc) -> None:
+    real = (package_dir() / "network.py").read_text()
+    tree = ast.parse(real)
+    lines = real.splitlines()
+    bodies = ["\n".join(lines[node.body[1].lineno - 1:node.end_lineno]) for node in tree.body
+              if isinstance(node, ast.FunctionDef) and node.name in (*GRADED, "linear_backward")]
+    assert len(bodies) == 4 and all(len(b) > 80 for b in bodies)
+    inside = run_json(kc, "import dnn_ref, json, pathlib; p = pathlib.Path(dnn_ref.__file__)"
+                          ".parent; print(json.dumps([str(p), *(f.read_text() for f in "
+                          "sorted(p.rglob('*.py')))]))")
+    assert inside[0] == str(package_dir())
+    for body in bodies:
+        assert not any(body in text for text in inside[1:]), body
+    status, text = run(kc, "import dnn_ref; dnn_ref.backprop(None, None, [])")
+    assert status == "error"
+    assert "ReferenceUnavailable: dnn_ref.network.backprop is not available while your " \
+           "notebook is graded" in text
 
 
-def test_the_whole_run_has_a_wall_clock_limit():
-    result = run(["import time\ntime.sleep(30)"], {}, timeout=3, step_timeout=60)
-    assert result.results == {} and "did not finish within 3 s" in result.failure
+def test_system_venv_and_package_are_read_only(kc) -> None:
+    site = next(p for p in sys.path if p.endswith("site-packages"))
+    targets = ["/evil", "/usr/evil", "/etc/evil", f"{site}/evil.pth",
+               f"{sys.prefix}/bin/evil", f"{package_dir()}/grading.py", "/dev/evil",
+               f"{sandbox.INSIDE_GRADING}/cases/evil.json", f"{sandbox.INSIDE_STAGE}/evil"]
+    failures = run_json(kc, "import json\nout = {}\nfor p in " + repr(targets) + ":\n"
+                            "    try:\n        open(p, 'a').close(); out[p] = 'written'\n"
+                            "    except OSError as e:\n        out[p] = e.__class__.__name__\n"
+                            "print(json.dumps(out))")
+    assert all(v != "written" for v in failures.values()), failures
+    assert not (Path(site) / "evil.pth").exists()
+
+
+def test_no_network_even_to_the_host_loopback(kc) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    outcome = run_json(kc, "import socket, json\ntry:\n"
+                           f"    socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
+                           "    r = 'connected'\nexcept OSError as e:\n    r = type(e).__name__\n"
+                           "print(json.dumps(r))")
+    with pytest.raises(TimeoutError):
+        server.accept()
+    server.close()
+    assert outcome in ("ConnectionRefusedError", "OSError", "TimeoutError")
+    status, text = run(kc, "import socket; socket.getaddrinfo('pypi.org', 443)")
+    assert status == "error" and "gaierror" in text
+
+
+# ------------------------------------------------------------------------------- limits
+def test_file_size_limit(kc) -> None:
+    size = run_json(kc, "import json, os\ntry:\n    with open('big.bin', 'wb') as f:\n"
+                        f"        f.write(b'x' * {2 * LIMITS.file_mb * MiB})\n"
+                        "except OSError as e:\n    err = e.errno\nelse:\n    err = None\n"
+                        "print(json.dumps([err, os.path.getsize('big.bin')]))\n"
+                        "os.remove('big.bin')")
+    assert size == [27, LIMITS.file_mb * MiB]            # EFBIG at exactly the limit
+
+
+def test_scratch_is_size_limited(kc) -> None:
+    total = run_json(kc, "import json, os, errno\ntotal = 0\nfor i in range(20):\n    try:\n"
+                         f"        with open(f'/tmp/fill{{i}}', 'wb') as f:\n"
+                         f"            f.write(b'x' * {LIMITS.file_mb * MiB // 2})\n"
+                         "    except OSError as e:\n        assert e.errno == errno.ENOSPC, e\n"
+                         "        break\n    total += os.path.getsize(f'/tmp/fill{i}')\n"
+                         "for i in range(20):\n    try:\n        os.remove(f'/tmp/fill{i}')\n"
+                         "    except FileNotFoundError:\n        pass\nprint(json.dumps(total))")
+    assert 0 < total <= LIMITS.scratch_mb * MiB
+
+
+def test_memory_limit_gives_memory_error_and_the_kernel_lives_on(kc) -> None:
+    status, text = run(kc, f"x = bytearray({LIMITS.memory_mb + 512} * 2**20)")
+    assert status == "error" and text.startswith("MemoryError")
+    assert run(kc, "print(6 * 7)") == ("ok", "42\n")
+
+
+def test_fork_bomb_is_bounded(kc) -> None:
+    started = run_json(kc, "import subprocess, json\nprocs = []\ntry:\n"
+                           f"    for _ in range({4 * LIMITS.nproc}):\n"
+                           "        procs.append(subprocess.Popen(['sleep', '60']))\n"
+                           "except OSError as e:\n    err = type(e).__name__\n"
+                           "for p in procs:\n    p.kill(); p.wait()\n"
+                           "print(json.dumps([len(procs), err]))")
+    assert started[1] == "BlockingIOError"
+    assert 0 < started[0] < LIMITS.nproc
+
+
+def test_threads_of_blas_are_one(kc) -> None:
+    env = run_json(kc, "import os, json; print(json.dumps([os.environ.get(k) for k in "
+                       "('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'HOME', 'DNN_GRADING_DIR')]))")
+    assert env == ["1", "1", sandbox.INSIDE_HOME, sandbox.INSIDE_GRADING]
+
+
+# ----------------------------------------------------------------- kernel semantics
+def test_ipython_magics_and_shell_escapes_work(kc) -> None:
+    status, text = run(kc, "%%time\nimport numpy as np\ny = np.arange(4).sum()\nprint(y)")
+    assert status == "ok" and "6" in text and "Wall time" in text
+    assert run(kc, "!echo from-the-shell") == ("ok", "from-the-shell\r\n")
+    assert run(kc, "files = !ls /run/dnn-grading\nprint(sorted(files))")[1] == "['cases', 'out']\n"
+
+
+def test_interrupt_stops_a_loop_and_the_kernel_survives(kc, box: Sandbox) -> None:
+    pid = run_json(kc, "import os, json; print(json.dumps(os.getpid()))")
+    msg_id = kc.execute("while True:\n    pass")
+    time.sleep(1.5)
+    interrupt = kc.session.msg("interrupt_request", {})
+    kc.control_channel.send(interrupt)
+    reply = kc.get_shell_msg(timeout=30)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    assert run_json(kc, "import os, json; print(json.dumps(os.getpid()))") == pid
+
+
+def test_records_in_out_are_read_outside_and_cases_inside(kc, box: Sandbox) -> None:
+    (box.grading_dir / "cases" / "backprop-visible.json").write_text('{"cases": []}')
+    seen = run_json(kc, "import os, json\nd = os.environ['DNN_GRADING_DIR']\n"
+                        "open(f'{d}/out/1-backprop-visible.json', 'w').write('{\"ok\": 1}')\n"
+                        "print(json.dumps(open(f'{d}/cases/backprop-visible.json').read()))")
+    assert seen == '{"cases": []}'
+    out = box.grading_dir / "out"
+    assert json.loads((out / "1-backprop-visible.json").read_text()) == {"ok": 1}
+    assert out.resolve() != out.parent / "out"         # the sandbox's own tmpfs, not host disk
+
+
+def test_nbclient_runs_a_notebook_in_the_sandbox(box: Sandbox, workdir: Path) -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%%time\nimport os\nprint(os.getuid())"),
+        nbformat.v4.new_code_cell("import dnn_ref.grading, dnn_ref.datasets, dnn_ref.plots\n"
+                                  "print(sorted(dnn_ref.grading.ASSIGNMENTS))")])
+    km = box.configure(AsyncKernelManager(kernel_name=box.kernel_name))
+    NotebookClient(nb, km=km, timeout=120,
+                   resources={"metadata": {"path": str(workdir)}}).execute()
+    texts = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells]
+    assert texts[0].splitlines()[0] == str(box.uid)
+    assert "'backprop'" in texts[1]
+
+
+# ------------------------------------------------------------------- process lifetime
+@pytest.mark.slow
+def test_no_process_outlives_the_kernel(workdir: Path) -> None:
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, limits=LIMITS) as b:
+        km, client = start(b, workdir)
+        status, _ = run(client, "import os\nif os.fork() == 0:\n    os.setsid()\n"
+                                "    if os.fork() == 0:\n        os.execvp('sleep', ['sleep', "
+                                "'300'])\n    os._exit(0)\nos.wait()")
+        assert status == "ok"
+        uid = b.uid
+        assert uid is not None
+        assert any(Path(f"/proc/{p}/cmdline").read_bytes().startswith(b"sleep")
+                   for p in processes_of(uid))
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
+        assert wait_until(lambda: not processes_of(uid)), processes_of(uid)
+    # and a sandbox left without shutting its kernel down is killed by __exit__
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, limits=LIMITS) as b:
+        km, client = start(b, workdir)
+        uid = b.uid
+        assert processes_of(uid)
+        client.stop_channels()
+    assert wait_until(lambda: not processes_of(uid)), processes_of(uid)
+    km.cleanup_resources()
+
+
+@pytest.mark.slow
+def test_cpu_limit_ends_a_runaway_kernel(workdir: Path) -> None:
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED,
+                 limits=Limits(cpu_s=3, memory_mb=1536, nproc=64)) as b:
+        km, client = start(b, workdir)
+        client.execute("while True:\n    pass")
+        assert wait_until(lambda: not km.is_alive(), 30)
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+# ------------------------------------------------------------------------ unsandboxed
+def test_unsandboxed_runs_the_same_kernel_with_the_student_view(workdir: Path) -> None:
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, unsandboxed=True) as b:
+        km, client = start(b, workdir)
+        try:
+            seen = run_json(client, "import os, json, dnn_ref\ntry:\n    dnn_ref.backprop(1, 2, 3)"
+                                    "\nexcept Exception as e:\n    err = type(e).__name__\n"
+                                    "print(json.dumps([os.environ['DNN_GRADING_DIR'], err, "
+                                    "os.getuid()]))")
+        finally:
+            client.stop_channels()
+            km.shutdown_kernel(now=True)
+        assert seen == [str(b.grading_dir), "ReferenceUnavailable", os.getuid()]
+        assert b.uid is None
+
+
+def test_environment_is_restored_after_the_sandbox(workdir: Path) -> None:
+    before = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "JUPYTER_RUNTIME_DIR")}
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED) as b:
+        assert os.environ["JUPYTER_RUNTIME_DIR"] == str(b.runtime_dir)
+        state = b.grading_dir.parent
+    assert {k: os.environ.get(k) for k in before} == before
+    assert not state.exists()
+
+
+def test_the_kernel_refuses_a_manager_without_ipc(box: Sandbox, workdir: Path) -> None:
+    km = KernelManager(kernel_name=box.kernel_name)
+    km.start_kernel(cwd=str(workdir))
+    assert wait_until(lambda: not km.is_alive(), 20)
+    assert km.provisioner.process.returncode == 2
+    km.cleanup_resources()
+    argv = subprocess.run([sys.executable, "-I", str(sandbox.KERNEL_SCRIPT)],
+                          capture_output=True, text=True)
+    assert argv.returncode == 2 and "usage" in argv.stderr

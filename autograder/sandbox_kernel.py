@@ -1,0 +1,148 @@
+"""The argv of a sandbox's kernelspec: start ipykernel inside bubblewrap.
+
+Run by jupyter_client as ``python -I sandbox_kernel.py <launch.json>
+<connection file>`` (standard library only, so that ``-I`` keeps the
+submission's folder, the kernel's cwd, off ``sys.path``). It
+
+1. checks that the kernel manager uses ipc sockets in the sandbox's runtime
+   folder (see :meth:`autograder.sandbox.Sandbox.configure`);
+2. gives the connection file to the sandbox's uid and copies the submission's
+   folder to the read-only stage (symlinks stay links: never followed here);
+3. double-forks a watcher that reads bwrap's ``--info-fd``, records the
+   sandbox's PID-1 process and its PID namespace (so that ``Sandbox.__exit__``
+   can kill everything), and points ``<grading dir>/out`` at the sandbox's own
+   out tmpfs through ``/proc/<pid>/root``;
+4. sets the rlimits and execs bwrap (so the kernel manager's pid is bwrap's,
+   and killing it kills the sandbox through ``--die-with-parent``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+MIB = 2**20
+
+
+def fail(message: str) -> None:
+    """Print why the kernel cannot start (jupyter_client shows the kernel's stderr) and exit."""
+    print(f"sandboxed kernel: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_connection(conf: dict[str, Any], connection_file: str) -> None:
+    info = json.loads(Path(connection_file).read_text())
+    runtime = conf["runtime_dir"]
+    if info.get("transport") != "ipc" or os.path.dirname(str(info.get("ip"))) != runtime \
+            or os.path.dirname(os.path.abspath(connection_file)) != runtime:
+        fail("the kernel manager must use ipc sockets in the sandbox's runtime folder "
+             f"{runtime} (call Sandbox.configure(km) before starting the kernel); got "
+             f"transport={info.get('transport')!r} ip={info.get('ip')!r} "
+             f"connection file {connection_file}")
+
+
+def stage_submission(conf: dict[str, Any]) -> None:
+    target = Path(conf["stage"]) / "submission"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(conf["workdir"], target, symlinks=True)
+    uid = conf["uid"]
+    for path in [Path(conf["stage"]), *Path(conf["stage"]).rglob("*")]:
+        if uid is not None:
+            os.lchown(path, uid, uid)
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def watch(read_fd: int, conf: dict[str, Any]) -> None:
+    """In a detached grandchild: record the sandbox's PID 1 and link out/ into it."""
+    data = b""
+    while True:
+        chunk = os.read(read_fd, 4096)
+        if not chunk:
+            return
+        data += chunk
+        try:
+            info = json.loads(data)
+            break
+        except ValueError:
+            continue
+    pid, ns = int(info["child-pid"]), int(info["pid-namespace"])
+    with open(conf["pids"], "a") as f:
+        f.write(json.dumps({"pid": pid, "pidns": ns}) + "\n")
+    link = Path(conf["out_link"])
+    tmp = link.with_name(f".out-{pid}")
+    tmp.symlink_to(f"/proc/{pid}/root{conf['inside_out']}")
+    if link.is_dir() and not link.is_symlink():
+        os.rmdir(link)
+    os.replace(tmp, link)
+
+
+def start_watcher(conf: dict[str, Any]) -> int:
+    """Fork the watcher twice (so bwrap, exec'd here, never sees it as its child); return
+    the fd bwrap writes its info JSON to."""
+    read_fd, write_fd = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(write_fd)
+        if os.fork() == 0:
+            try:
+                watch(read_fd, conf)
+            finally:
+                os._exit(0)
+        os._exit(0)
+    os.close(read_fd)
+    os.waitpid(child, 0)
+    os.set_inheritable(write_fd, True)
+    return write_fd
+
+
+def tasks_of(uid: int) -> int:
+    """Processes and threads running under ``uid`` now (RLIMIT_NPROC counts them all)."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry}/task"))
+            except OSError:
+                continue
+    return count
+
+
+def set_limits(conf: dict[str, Any]) -> None:
+    lim = conf["limits"]
+    nproc = lim["nproc"] if conf["uid"] is not None else tasks_of(os.getuid()) + lim["nproc"]
+    for which, soft, hard in (
+            (resource.RLIMIT_AS, lim["memory_mb"] * MIB, lim["memory_mb"] * MIB),
+            (resource.RLIMIT_CPU, lim["cpu_s"], lim["cpu_s"] + 5),
+            (resource.RLIMIT_NPROC, nproc, nproc),
+            (resource.RLIMIT_FSIZE, lim["file_mb"] * MIB, lim["file_mb"] * MIB),
+            (resource.RLIMIT_CORE, 0, 0)):
+        old_soft, old_hard = resource.getrlimit(which)
+        if old_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, old_hard), min(hard, old_hard)
+        resource.setrlimit(which, (soft, hard))
+
+
+def main(launch_file: str, connection_file: str) -> None:
+    conf = json.loads(Path(launch_file).read_text())
+    check_connection(conf, connection_file)
+    if conf["uid"] is not None:
+        os.chown(connection_file, conf["uid"], conf["uid"])
+    stage_submission(conf)
+    info_fd = start_watcher(conf)
+    argv = [a.replace("{connection_file}", connection_file).replace("{info_fd}", str(info_fd))
+            for a in conf["argv"]]
+    set_limits(conf)
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        fail("usage: sandbox_kernel.py <launch.json> <connection file>")
+    main(sys.argv[1], sys.argv[2])
