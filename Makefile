@@ -8,7 +8,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: help install book book-clean serve test test-fast lint format chromium clean grade-class
+.PHONY: help install book book-clean serve test test-fast lint format chromium clean grade-class bubblewrap
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -38,6 +38,13 @@ serve: book  ## build, then serve the book on http://127.0.0.1:$(PORT)
 
 chromium:  ## make sure Debian's chromium is there for the browser tests
 	@bash tools/ensure_chromium.sh
+
+bubblewrap:  ## make sure Debian's bubblewrap is there: graded notebooks run in its sandbox
+	@bash tools/ensure_bubblewrap.sh
+
+# Student code is graded only inside the bubblewrap sandbox (autograder/sandbox.py);
+# UNSANDBOXED=1 is the instructor's explicit opt-out where bwrap cannot run.
+install test autograde grade-class: $(if $(UNSANDBOXED),,bubblewrap)
 
 test: $(STAMP) chromium book  ## set up, build the book, run the whole test suite
 	$(BIN)/pytest
