@@ -67,6 +67,7 @@ ASSIGNMENT  ?= backprop
 NBGRADER    := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader
 
 .PHONY: release collect-zip collect autograde feedback grades
+.PHONY: grades-canvas report
 
 # assignments/<a>.md (MyST markdown, edited as a notebook in JupyterLab) is the source.
 # jupytext --update keeps the committed notebook's cell ids and metadata, so an
@@ -105,8 +106,15 @@ autograde: $(STAMP)  ## ASSIGNMENT=backprop: run and score every collected submi
 feedback: $(STAMP)  ## ASSIGNMENT=backprop: one HTML report per student, in feedback/
 	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
 
-grades: $(STAMP)  ## export every student's scores to grades.csv
+grades: $(STAMP)  ## grades.csv: graded assignments only, with status and late columns
 	$(NBGRADER) export --to grades.csv
+
+grades-canvas: $(STAMP)  ## [ROSTER=canvas-export.csv]: grades-canvas.csv for Canvas's gradebook import
+	$(NBGRADER) export --exporter=autograder.canvas.CanvasExport --to grades-canvas.csv \
+	  $(if $(ROSTER),--CanvasExport.roster="$(ROSTER)")
+
+report: $(STAMP)  ## ASSIGNMENT=backprop: the class misconception and similarity report, in report/
+	$(PY) -m autograder.report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
 
 
 grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786]: grade the whole class in parallel, then grades.csv
