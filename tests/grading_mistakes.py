@@ -375,6 +375,31 @@ def backprop(AL, Y, caches):
     "wrong cache index": Mistake("backprop", _bp("caches[l - 1]", "caches[l]"),
                                  ("IndexError", "caches[l]", "caches[l − 1]"),
                                  mistake="wrong_cache_index"),
+    "dA_prev filed one layer up": Mistake("backprop", _bp(
+        "grads['dA' + str(l - 1)] = dA", "grads['dA' + str(l)] = dA"),
+        ("no key 'dA0'", "filed one layer up", "'dA' + str(l - 1)"),
+        mistake="da_prev_filed_one_layer_up"),
+    "L counts W and b": Mistake("update_parameters", _up(
+        "L = len(parameters) // 2", "L = len(parameters)"),
+        ("KeyError", "there is no 'W3'", "len(parameters) // 2"), mistake="layer_beyond_last"),
+    "key from int": Mistake("forward_prop", _fp("parameters['W' + str(l)]",
+                                                "parameters['W' + l]"),
+                            ("TypeError", "'W' + str(l)"), mistake="key_built_from_int"),
+    "sigmoid with math.exp": Mistake("sigmoid", """
+import math
+def sigmoid(Z):
+    return 1 / (1 + math.exp(-Z))
+""", ("TypeError", "np.exp"), mistake="math_function_on_array"),
+    "relu with max": Mistake("relu", """
+def relu(Z):
+    return max(0, Z)
+""", ("ValueError", "np.maximum(Z, 0)"), mistake="python_max_or_if_on_array"),
+    "cost np.dot without transpose": Mistake("cost_function", """
+def cost_function(AL, Y):
+    m = Y.shape[1]
+    return float(-(np.dot(Y, np.log(AL)) + np.dot(1 - Y, np.log(1 - AL))) / m)
+""", ("ValueError", "both (1, m)", "np.dot(Y, np.log(AL).T)"),
+        mistake="cost_dot_without_transpose"),
     "learning rate added": Mistake("update_parameters", _up(
         "- learning_rate * grads['d' + p + str(l)]",
         "- (learning_rate + grads['d' + p + str(l)])"), ("W1", "multiplies"),

@@ -166,6 +166,8 @@ def test_exception_diagnosis_matches_the_local_check():
      "dA_prev = W @ dZ", "da_prev_without_transpose", "W.T @ dZ"),
     ("ValueError", "operands could not be broadcast together with shapes (3,4) (2,4)",
      "dZ = dA * s * (1 - s)", "shapes_do_not_fit", "caches[l − 1]"),
+    ("TypeError", "unsupported operand type(s) for -: 'int' and 'tuple'",
+     "dZ = dA * sigmoid(Z) * (1 - sigmoid(Z))", "helper_returned_a_pair", "(A, cache)"),
     ("TypeError", "unsupported operand type(s) for *: 'NoneType' and 'float'",
      "dZ = dA * s", "helper_returned_none", "return"),
     ("IndexError", "list index out of range", "cache = caches[l]", "wrong_cache_index",

@@ -141,6 +141,12 @@ def _missing_key(grads: Mapping, missing: list[str], expected: Mapping, L: int) 
     if elsewhere is not None:
         slug = "value_under_wrong_key"
         text += f" The value that belongs under {key!r} is stored under {elsewhere!r}."
+    if key[:2] == "dA" and all(matches(grads.get(f"dA{l}"), expected[f"dA{l - 1}"])
+                               for l in range(1, L + 1)):
+        slug = "da_prev_filed_one_layer_up"
+        text += (" Each dA_prev is filed one layer up: the dA_prev that layer l returns is "
+                 "dA(l−1), the gradient of layer l − 1's output; store it under "
+                 "'dA' + str(l - 1), not 'dA' + str(l).")
     lower = {str(k).lower(): k for k in grads}
     if key.lower() in lower and lower[key.lower()] != key:
         slug = "key_wrong_case"

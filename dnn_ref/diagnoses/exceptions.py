@@ -25,12 +25,17 @@ def _quoted(message: str) -> str:
     return next(iter(re.findall(r"'([^']*)'", message)), "")
 
 
-def _key_hint(key: str) -> tuple[str, str]:
-    """(slug, hint) for a KeyError on ``key``."""
+def _key_hint(key: str, line: str) -> tuple[str, str]:
+    """(slug, hint) for a KeyError on ``key`` raised at the student's ``line``."""
     if re.fullmatch(r"d?[WbA]0", key) and key != "dA0":
         return "layer_numbered_from_zero", (
             f"there is no layer 0, so no {key!r}: layers are numbered 1 … L "
             "(range(1, L + 1)), and layer l's cache is caches[l − 1].")
+    grads_with_d = "grads[" not in line or re.search(r"grads\[\s*f?['\"]d", line)
+    if re.fullmatch(r"[Wb]([2-9]|\d\d+)", key) and "parameters[" in line and grads_with_d:
+        return "layer_beyond_last", (
+            f"there is no {key!r}: the network has L = len(parameters) // 2 layers "
+            "(parameters holds a W and a b per layer), so loop over range(1, L + 1).")
     if re.fullmatch(r"[Wb]\d+", key):
         return "grads_key_without_d", (
             f"gradients are stored under 'd{key}' (with a d): read grads['d{key}'], not "
@@ -43,21 +48,37 @@ def _key_hint(key: str) -> tuple[str, str]:
     return "key_error", f"the dict has no key {key!r}."
 
 
-def _shape_hint(line: str) -> tuple[str, str]:
+def _shape_hint(name: str, line: str) -> tuple[str, str]:
     """(slug, hint) for arrays whose shapes do not fit, recognising the usual line."""
     code = line.replace(" ", "")
-    if re.match(r"dW=", code) and "A_prev" in code and not re.search(
-            r"A_prev\.T|A_prev\)\.T|transpose", code):
+    words = re.findall(r"\w+", code)
+    transposed = ".T" in code or "transpose" in code
+    if name == "cost_function" and ("dot" in words or "@" in code):
+        return "cost_dot_without_transpose", (
+            "Y and AL are both (1, m): multiply them elementwise and sum, "
+            "np.sum(Y * np.log(AL)), or transpose one of them, np.dot(Y, np.log(AL).T).")
+    if code.startswith("dW=") and "A_prev" in words and not transposed:
         return "a_prev_not_transposed", (
             "A_prev is not transposed: dW = (1/m)·dZ·A_prevᵀ, dZ @ A_prev.T / m.")
-    if re.match(r"dA_prev=", code) and re.search(r"\bW\b(?!\.T)", code) and ".T" not in code:
+    if code.startswith("dA_prev=") and "W" in words and not transposed:
         return "da_prev_without_transpose", (
             "dA_prev needs the transpose: dA_prev = Wᵀ·dZ (W.T @ dZ), not W·dZ.")
     return "shapes_do_not_fit", SHAPES_HINT
 
 
-def _hint(exc_type: str, message: str, line: str) -> tuple[str, str]:
+def _hint(name: str, exc_type: str, message: str, line: str) -> tuple[str, str]:
     """(slug, likely cause) of an exception; the cause may be ''."""
+    if exc_type == "TypeError" and 'concatenate str (not "int")' in message:
+        return "key_built_from_int", ("a key was built by adding a number to a string: "
+                                      "write 'W' + str(l) (or f'W{l}').")
+    if "converted to Python scalars" in message:
+        return "math_function_on_array", (
+            "a function of Python's math module (math.exp, math.log) takes one number; "
+            "use numpy's, np.exp or np.log, which work on whole arrays.")
+    if "truth value of an array" in message:
+        return "python_max_or_if_on_array", (
+            "Python's max() or an `if` compares single numbers, not arrays: use numpy's "
+            "elementwise functions, e.g. np.maximum(Z, 0).")
     if exc_type == "NameError":
         name = _quoted(message)
         if name and hasattr(np, name):
@@ -66,13 +87,17 @@ def _hint(exc_type: str, message: str, line: str) -> tuple[str, str]:
         return "undefined_name", ("a name your code uses is not defined: check its spelling, "
                                   "or run the cell that defines it.")
     if exc_type == "KeyError" and re.fullmatch(r"'[^']*'", message.strip()):
-        return _key_hint(message.strip()[1:-1])
+        return _key_hint(message.strip()[1:-1], line)
     if "unpack" in message:
         return "wrong_unpack_count", (
             "a function returned a different number of values than you unpacked: sigmoid "
             "returns only A here, one_layer_backward returns (dA_prev, dW, db).")
     if any(s in message for s in SHAPE_WORDS):
-        return _shape_hint(line)
+        return _shape_hint(name, line)
+    if exc_type == "TypeError" and "'tuple'" in message and "operand" in message:
+        return "helper_returned_a_pair", (
+            "a function returned a tuple where an array was expected: is it a sigmoid that "
+            "returns (A, cache)? Take its first element, or return A only.")
     if exc_type == "TypeError" and "NoneType" in message:
         return "helper_returned_none", "one of your functions returned None: is a `return` " \
                                        "missing?"
@@ -110,6 +135,6 @@ def exception_wrong(name: str, exc_type: str, message: str, line: str | None = N
                      "NotImplementedError. Replace the `raise NotImplementedError()` line "
                      "with your code.")
     at = f", at `{line}`" if line else ""
-    slug, hint = _hint(exc_type, message, line or "")
+    slug, hint = _hint(name, exc_type, message, line or "")
     return Wrong(slug, f"it raised {exc_type} in {who}{at}: {message}"
                        + (f"\nLikely cause: {hint}" if hint else ""))
