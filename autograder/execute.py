@@ -58,11 +58,16 @@ def is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-def _first_error(cell: NotebookNode) -> tuple[str, str] | None:
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            return str(out.get("ename", "Error")), str(out.get("evalue", ""))[:500]
-    return None
+def _error(cell: NotebookNode, *, last: bool = False) -> tuple[str, str] | None:
+    """(ename, evalue) of the cell's first (or last) error output, or None."""
+    errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+    if not errors:
+        return None
+    out = errors[-1 if last else 0]
+    ename, evalue = str(out.get("ename", "Error")), str(out.get("evalue", ""))[:500]
+    if ename == "CellTimeoutError":
+        evalue = "the cell was still running after the time limit and was interrupted"
+    return ename, evalue
 
 
 def _outputs(verdicts: list[judge.Verdict]) -> list[NotebookNode]:
@@ -108,7 +113,7 @@ class SandboxedExecute(Execute):
         graded = sorted(set(ASSIGNMENTS.get(assignment, [])) | {n for n, _ in needed})
         self._rows: list[dict[str, Any]] = []
         self._earlier: list[str] = []
-        self._failed: set[str] = set()
+        self._verdicts: dict[str, bool] = {}
         with Sandbox(assignment=assignment, workdir=workdir, graded=graded,
                      unsandboxed=self.unsandboxed) as box:
             for (n, h), cases in self._cases.items():
@@ -123,7 +128,7 @@ class SandboxedExecute(Execute):
     def create_kernel_manager(self) -> Any:
         """The sandbox's kernel, whatever the notebook's kernelspec says."""
         self.kernel_name = self._box.kernel_name
-        return super().create_kernel_manager()
+        return self._box.configure(super().create_kernel_manager())
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int
                         ) -> tuple[NotebookNode, Any]:
@@ -134,22 +139,23 @@ class SandboxedExecute(Execute):
         new = self._records.new()   # records of non-test cells are read and dropped
         if index in self._tests:
             self._judge_cell(cell, index, new)
-        elif cell.cell_type == "code" and (error := _first_error(cell)):
+        elif cell.cell_type == "code" and (error := _error(cell, last=True)):
             where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
             self._earlier.append(f"{where}: {error[0]}: {error[1]}")
         return cell, resources
 
     def _judge_cell(self, cell: NotebookNode, index: int, new: list) -> None:
         checks = self._tests[index]
-        kernel_error = _first_error(cell)
+        kernel_error = _error(cell)
         verdicts = [judge.judge_check(
             name, hidden, self._cases[name, hidden],
             [rec for n, h, rec in new if (n, h) == (name, hidden)],
-            kernel_error, self._earlier, self._failed) for name, hidden in checks]
+            kernel_error, self._earlier, self._verdicts) for name, hidden in checks]
         if not verdicts:
             verdicts = [judge.Verdict("", False, False, "this test cell calls no check the "
                                       "grader knows, so it cannot be graded.", "no_check")]
-        self._failed.update(v.function for v in verdicts if not v.passed)
+        for v in verdicts:   # passed = every test of the function so far passed
+            self._verdicts[v.function] = v.passed and self._verdicts.get(v.function, True)
         meta = cell.metadata.get("nbgrader", {})
         self._rows += [v.row(meta.get("grade_id", ""), float(meta.get("points", 0)))
                        for v in verdicts]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,7 +181,7 @@ def _not_run(name: str, hidden: bool, kernel_error: tuple[str, str] | None,
 
 def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[str, Any]],
                 kernel_error: tuple[str, str] | None, earlier_errors: list[str],
-                failed_before: set[str]) -> Verdict:
+                earlier: Mapping[str, bool]) -> Verdict:
     """The verdict on ``check_<name>(..., hidden=hidden)`` from the records its test cell left.
 
     Parameters
@@ -193,8 +194,9 @@ def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[s
         The first error the kernel reported for the test cell.
     earlier_errors : list of str
         ``"<cell>: <ename>: <evalue>"`` of earlier cells that failed, for the message.
-    failed_before : set of str
-        Graded functions whose own test failed earlier in the notebook (to name a helper).
+    earlier : mapping of str to bool
+        Graded function -> whether its last test earlier in the notebook passed
+        (to name a composite's faulty helper).
     """
     if not records:
         return _not_run(name, hidden, kernel_error, earlier_errors)
@@ -208,14 +210,14 @@ def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[s
         if "not_callable" in rec:
             return Verdict(name, hidden, False, f"{name} should be a function, but it is "
                            f"a {rec['not_callable']}.", "not_a_function")
-        verdict = _judge_record(name, hidden, cases, rec, failed_before)
+        verdict = _judge_record(name, hidden, cases, rec, earlier)
         if not verdict.passed:
             return verdict
     return verdict
 
 
 def _judge_record(name: str, hidden: bool, cases: list[Case], rec: dict[str, Any],
-                  failed_before: set[str]) -> Verdict:
+                  earlier: Mapping[str, bool]) -> Verdict:
     failure = _first_failure(name, cases, rec.get("results"))
     passed_line = f"✓ {name}: passed all {len(cases)} checks"
     if failure is None:
@@ -225,19 +227,23 @@ def _judge_record(name: str, hidden: bool, cases: list[Case], rec: dict[str, Any
         return Verdict(name, hidden, False, message, diagnosis.mistake)
     probe = rec.get("probe") if isinstance(rec.get("probe"), dict) else {}
     swapped = [h for h in probe.get("swapped", []) if h in COMPOSITES[name]]
-    faulty = [h for h in swapped if h in failed_before]
+    faulty = [h for h in swapped if earlier.get(h) is False]
     if swapped and _probe_right(name, cases, probe):
         stand_in = " and ".join(swapped)
         if faulty:
             note = (f"{name} itself is right; the fault is in your {' and '.join(faulty)}, "
                     "see its own test.")
+        elif any(earlier.get(h) for h in swapped):
+            note = (f"{name} itself is right, but it fails with the {stand_in} defined when "
+                    f"this test ran, although your {stand_in} passed its own test: was it "
+                    "redefined after that test?")
         else:
-            note = (f"{name} itself is right, but it fails with your own {stand_in}, which "
-                    f"passes its own checks: look at how {name} calls it.")
+            note = (f"{name} itself is right, but it fails with your own {stand_in}: look at "
+                    f"how {name} calls it.")
         text = (f"{passed_line} with your {stand_in} replaced by a stand-in: {note}\n\n"
                 f"With your own {stand_in}: {message}")
         return Verdict(name, hidden, True, text, None, note)
-    if swapped:
+    if swapped and diagnosis.mistake != "not_implemented":
         message += (f"\n\n(Run again with a stand-in for your {' and '.join(swapped)}, it "
                     f"fails too, so the fault is in {name} itself.)")
     if faulty:

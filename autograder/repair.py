@@ -1,14 +1,14 @@
 """Repair the metadata damage copy-paste does to a notebook, before nbgrader checks its cells.
 
 Students copy cells, paste cells between notebooks and change cell types by
-accident. nbgrader 0.9's sanitize steps then fail the whole notebook: a
+accident (missing or duplicated cell ids need nothing here: nbformat gives new
+ones when it reads the notebook). nbgrader 0.9's sanitize steps then fail the whole notebook: a
 duplicated grade_id makes :class:`~nbgrader.preprocessors.DeduplicateIds` leave
 an empty ``nbgrader`` dict behind, on which ``OverwriteCells`` raises
 ``KeyError: 'grade_id'`` (0 points, no feedback); so does a cell whose grade_id
 the gradebook does not know. :class:`RepairCells` runs first in the sanitize
 pipeline and, for each notebook,
 
-* gives a fresh id to every cell without one or with a duplicated id;
 * keeps the nbgrader metadata of the first cell with a given grade_id and
   makes the later copies ordinary cells (they still run, in order, so each test
   cell sees the definitions in force when it runs);
@@ -23,8 +23,6 @@ notebook, hence in the feedback.
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections import Counter
 
 from nbconvert.exporters.exporter import ResourcesDict
@@ -33,7 +31,6 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 REPAIRS_KEY = "autograder_repairs"
-_VALID_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
 def _grade_id(cell: NotebookNode) -> str | None:
@@ -47,7 +44,6 @@ class RepairCells(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict
                    ) -> tuple[NotebookNode, ResourcesDict]:
         notes: list[str] = []
-        self._ids(nb, notes)
         known = self._source_cells(resources)
         seen: Counter[str] = Counter()
         for index, cell in enumerate(nb.cells, start=1):
@@ -80,26 +76,6 @@ class RepairCells(NbGraderPreprocessor):
                              "; ".join(notes))
             nb.metadata[REPAIRS_KEY] = notes
         return nb, resources
-
-    @staticmethod
-    def _ids(nb: NotebookNode, notes: list[str]) -> None:
-        """Unique, valid cell ids (nbformat 4.5); counts what was changed."""
-        if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
-            return
-        used: set[str] = set()
-        fixed = 0
-        for cell in nb.cells:
-            cid = cell.get("id")
-            if not isinstance(cid, str) or not _VALID_ID.match(cid) or cid in used:
-                cid = uuid.uuid4().hex[:8]
-                while cid in used:
-                    cid = uuid.uuid4().hex[:8]
-                cell["id"] = cid
-                fixed += 1
-            used.add(cid)
-        if fixed:
-            notes.append(f"{fixed} cell(s) had a missing or duplicated cell id; new ids were "
-                         "given.")
 
     @staticmethod
     def _source_cells(resources: ResourcesDict) -> dict[str, str] | None:

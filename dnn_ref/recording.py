@@ -35,6 +35,7 @@ import copy
 import io
 import json
 import os
+import re
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
@@ -83,13 +84,30 @@ def to_plain(x: Any, depth: int = 0) -> Any:
 
 
 class Opaque:
-    """A value that was not plain data (its description, for messages)."""
+    """A value that was not plain data (its description, for messages).
+
+    :func:`opaque` makes it an instance of a subclass named after the student's
+    type, so a message that names the type of a result ("a EqualToEverything")
+    reads as it would have in the kernel.
+    """
 
     def __init__(self, text: str):
         self.text = str(text)[:200]
 
     def __repr__(self) -> str:
         return self.text
+
+
+_OPAQUE_TYPES: dict[str, type] = {}
+
+
+def opaque(text: str) -> Opaque:
+    """An :class:`Opaque` for ``"<TypeName object>"`` whose class is called TypeName."""
+    m = re.fullmatch(r"<([A-Za-z_]\w{0,59}) object>", str(text))
+    if not m:
+        return Opaque(text)
+    cls = _OPAQUE_TYPES.setdefault(m.group(1), type(m.group(1), (Opaque,), {}))
+    return cls(text)
 
 
 def from_plain(x: Any, depth: int = 0) -> Any:
@@ -108,7 +126,7 @@ def from_plain(x: Any, depth: int = 0) -> Any:
             return tuple(from_plain(v, depth + 1) for v in x["__tuple__"])
         if "__dict__" in x:
             return {str(k): from_plain(v, depth + 1) for k, v in x["__dict__"]}
-        return Opaque(x.get("__repr__", "<unknown object>"))
+        return opaque(x.get("__repr__", "<unknown object>"))
     except (TypeError, ValueError, KeyError):
         return Opaque("<malformed value>")
 
