@@ -219,11 +219,10 @@ def _assigned(stmt: ast.stmt) -> list[str]:
 # ---------------------------------------------------------------------------------- views
 def patterns_for(graded: Iterable[str], module: str) -> dict[str, str]:
     """fnmatch pattern -> reason, for one module of dnn_ref, given the graded names."""
-    out: dict[str, str] = {}
+    out = {name: _why(name, own=True) for name in graded}
     for name in graded:
-        out.setdefault(name, _why(name, own=True))
         for pattern in RELATED.get(name, {}).get(module, ()):
-            out.setdefault(pattern, _why(name, own=pattern == name))
+            out.setdefault(pattern, _why(name, own=False))
     for pattern in CHECKER_ANSWERS.get(module, ()):
         out.setdefault(pattern, CHECKER_WHY)
     return out
