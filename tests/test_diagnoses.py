@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from grading_mistakes import CORRECT, MISTAKES, load
 
 from dnn_ref.cases import NAMES, Case, build_cases, cases
 from dnn_ref.checking import run_case
-from dnn_ref.diagnoses import REFERENCES, Diagnosis, diagnose, exception_diagnosis
+from dnn_ref.diagnoses import REFERENCES, TITLES, Diagnosis, diagnose, exception_diagnosis
 
 SEEDS = [0, 1, 2]
 """Generator seeds of the drawn (hidden-style) cases the mistakes are tried on."""
@@ -62,10 +64,26 @@ def test_right_code_and_the_reference_pass_every_drawn_case(name, seed):
             assert run_case(name, fn, case) is None, case.name
 
 
+def slugs_in_the_code() -> set[str]:
+    """The slugs of the diagnoses package: its snake_case string literals with an underscore,
+    bar function names, and its two one-word slugs."""
+    folder = Path(__file__).resolve().parents[1] / "dnn_ref" / "diagnoses"
+    found = {node.value for path in folder.glob("*.py") if path.name != "catalogue.py"
+             for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", node.value)}
+    return (found - set(NAMES) - {"exception_diagnosis"}) | {"raised", "uncheckable"}
+
+
+def test_every_slug_is_catalogued_and_every_catalogued_slug_is_used():
+    assert slugs_in_the_code() == set(TITLES)
+    assert all(title for title in TITLES.values())
+    assert {m.mistake for m in MISTAKES.values()} <= set(TITLES)
+
+
 def test_slugs_are_stable_identifiers():
-    slugs = {m.mistake for m in MISTAKES.values()}
-    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", s) for s in slugs), slugs
-    assert len(slugs) >= 45
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", s) for s in TITLES)
+    assert len({m.mistake for m in MISTAKES.values()}) >= 60
 
 
 def test_diagnosis_is_a_frozen_pair():

@@ -14,7 +14,8 @@ have their own slug (``"dw_missing_1_over_m"``, ``"sigma_prime_of_z"``,
 ``"not_finite"``, ``"not_a_tuple"``, ``"not_a_dict"``,
 ``"wrong_number_of_values"``, ``"wrong_return_order"``, ``"missing_key"``,
 ``"uncheckable"`` and, for exceptions, ``"raised"`` (or a named cause such
-as ``"not_implemented"`` or ``"shapes_do_not_fit"``).
+as ``"not_implemented"`` or ``"shapes_do_not_fit"``). :data:`TITLES` lists
+every slug with a short title (:mod:`dnn_ref.diagnoses.catalogue`).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from dnn_ref import network as ref
 from dnn_ref.activations import relu, sigmoid
 from dnn_ref.cases import Case
 from dnn_ref.diagnoses import backward, exceptions, forward, graphs, update
+from dnn_ref.diagnoses.catalogue import TITLES
 from dnn_ref.diagnoses.compare import Wrong, describe, quiet
 
-__all__ = ["REFERENCES", "Diagnosis", "diagnose", "exception_diagnosis"]
+__all__ = ["REFERENCES", "TITLES", "Diagnosis", "diagnose", "exception_diagnosis"]
 
 
 @dataclass(frozen=True)
