@@ -78,6 +78,7 @@ release: $(STAMP)  ## assignments/<a>.md -> solutions/<a>/<a>.ipynb (jupytext) -
 	  $(BIN)/jupytext --quiet --update --to ipynb assignments/$$a.md -o solutions/$$a/$$a.ipynb && \
 	  $(NBGRADER) generate_assignment $$a --force || exit 1; \
 	done
+	@$(PY) -m autograder.secret  # the hidden tests' seed: .course_secret, never in git or exercises/
 
 collect-zip: $(STAMP)  ## ZIP=canvas.zip ASSIGNMENT=backprop: submissions from an LMS zip
 	@test -n "$(ZIP)" || { echo "usage: make collect-zip ZIP=submissions.zip ASSIGNMENT=backprop"; exit 2; }
@@ -99,9 +100,10 @@ collect: $(STAMP)  ## DIR=folder: submissions laid out folder/<student>/<assignm
 	    || exit 1; \
 	done
 
-autograde: $(STAMP)  ## ASSIGNMENT=backprop: run and score every collected submission
+autograde: $(STAMP)  ## ASSIGNMENT=backprop [UNSANDBOXED=1]: run and score every collected submission, in the sandbox
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
-	$(NBGRADER) autograde $(ASSIGNMENT) --force
+	@$(PY) -m autograder.execute $(if $(UNSANDBOXED),--unsandboxed)
+	$(NBGRADER) autograde $(ASSIGNMENT) --force $(if $(UNSANDBOXED),--SandboxedExecute.unsandboxed=True)
 
 feedback: $(STAMP)  ## ASSIGNMENT=backprop: one HTML report per student, in feedback/
 	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
@@ -117,6 +119,6 @@ report: $(STAMP)  ## ASSIGNMENT=backprop: the class misconception and similarity
 	$(PY) -m autograder.report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
 
 
-grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786]: grade the whole class in parallel, then grades.csv
+grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786] [UNSANDBOXED=1]: grade the whole class in parallel, then grades.csv
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder.class_grade $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) --csv grades.csv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder.class_grade $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(UNSANDBOXED),--unsandboxed) --csv grades.csv

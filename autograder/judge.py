@@ -16,7 +16,9 @@ pass with a note naming the student's faulty helper; otherwise they fail.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -74,14 +76,23 @@ class Records:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """A record file as a dict; never follows a symlink, never blocks on a FIFO, size-capped."""
     try:
-        if not path.is_file() or path.is_symlink():
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        return {"unreadable": type(exc).__name__}
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             return {"unreadable": "not a regular file"}
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return {"too_large": path.stat().st_size}
-        data = json.loads(path.read_text())
+        if info.st_size > MAX_FILE_BYTES:
+            return {"too_large": info.st_size}
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = json.loads(f.read(MAX_FILE_BYTES + 1))
     except (OSError, ValueError, RecursionError) as exc:
         return {"unreadable": type(exc).__name__}
+    finally:
+        os.close(fd)
     return data if isinstance(data, dict) else {"unreadable": "not a JSON object"}
 
 
