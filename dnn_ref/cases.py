@@ -129,15 +129,27 @@ def _net_cases(name: str, rng: np.random.Generator, vary: bool) -> list[Case]:
     return out
 
 
+def _examples(rng: np.random.Generator, n_prev: int) -> int:
+    """A number of examples m, 2 … 10, with m ≠ n_prev and m² ≠ n_prev.
+
+    So a forgotten transpose (dZ·A_prev) cannot fit, and m taken from the
+    wrong axis (n_prev) cannot look like dW divided by m twice.
+    """
+    while True:
+        m = _int(rng, 2, 10)
+        if n_prev not in (m, m * m):
+            return m
+
+
 def _layer_cases(rng: np.random.Generator, vary: bool) -> list[Case]:
     """Single sigmoid layers ``(dA, ((A_prev, W, b), Z))``; the first has a square W."""
     shapes = _VISIBLE_LAYERS
     if vary:
         square = _int(rng, 2, 5)
-        shapes = [(square, square, _int(rng, 2, 8)), (1, _int(rng, 2, 6), _int(rng, 2, 10)),
-                  (_int(rng, 2, 6), _int(rng, 2, 6), _int(rng, 2, 8)),
-                  (_int(rng, 1, 4), _int(rng, 2, 5), 1),
-                  (_int(rng, 4, 8), _int(rng, 4, 8), _int(rng, 4, 10))]
+        sizes = [(square, square), (1, _int(rng, 2, 6)), (_int(rng, 2, 6), _int(rng, 2, 6)),
+                 (_int(rng, 1, 4), _int(rng, 2, 5)), (_int(rng, 4, 8), _int(rng, 4, 8))]
+        shapes = [(n, n_prev, 1 if kind == "single example" else _examples(rng, n_prev))
+                  for kind, (n, n_prev) in zip(_LAYER_KINDS, sizes, strict=True)]
     out = []
     for kind, (n, n_prev, m) in zip(_LAYER_KINDS, shapes, strict=True):
         A_prev = sigmoid(rng.standard_normal((n_prev, m)))
@@ -152,7 +164,8 @@ def _z_cases(rng: np.random.Generator, vary: bool) -> list[Case]:
     big = [-1000.0, -40.0, -1.0, 0.0, 1.0, 40.0, 1000.0]
     shapes = [(3, 4), (1, 1), (5, 1)]
     if vary:
-        top, mid, low = _int(rng, 500, 1000), _int(rng, 30, 50), _int(rng, 1, 9) / 10
+        # e^750 overflows float64 (its largest is about e^709.8): an unstable sigmoid shows
+        top, mid, low = _int(rng, 750, 1000), _int(rng, 30, 50), _int(rng, 1, 9) / 10
         big = [-top, -mid, -low, 0.0, low, mid, top]
         shapes = [(_int(rng, 2, 5), _int(rng, 2, 6)), (1, 1), (_int(rng, 2, 6), 1)]
     out = []
@@ -175,12 +188,19 @@ def _cost_cases(rng: np.random.Generator, vary: bool) -> list[Case]:
 
 
 def _scalars(rng: np.random.Generator, n_args: int) -> tuple[float, ...]:
-    """Scalars ±1.5 … ±5 in steps of 0.5, of distinct sizes, and x + y ≠ 0."""
+    """Scalars ±1.5 … ±5 in steps of 0.5 with no coincidences.
+
+    The sizes of the values, of their pairwise sums and of their pairwise
+    products all differ, so no mistake (an output swapped, dout left out,
+    x + y where z belongs) gives the right answer by chance.
+    """
     while True:
-        values = tuple(float(v) for v in rng.choice([-1, 1], n_args)
-                       * rng.integers(3, 11, n_args) / 2)
-        if len({abs(v) for v in values}) == n_args:
-            return values
+        v = [float(x) for x in rng.choice([-1, 1], n_args) * rng.integers(3, 11, n_args) / 2]
+        pairs = [(a, b) for i, a in enumerate(v) for b in v[i + 1:]]
+        sizes = [abs(x) for x in v] + [abs(a + b) for a, b in pairs] + \
+            [abs(a * b) for a, b in pairs]
+        if len(set(sizes)) == len(sizes) and 0.0 not in sizes:
+            return tuple(v)
 
 
 def _graph_cases(name: str, rng: np.random.Generator, vary: bool) -> list[Case]:

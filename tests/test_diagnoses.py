@@ -16,7 +16,7 @@ from dnn_ref.cases import NAMES, Case, build_cases, cases
 from dnn_ref.checking import run_case
 from dnn_ref.diagnoses import REFERENCES, TITLES, Diagnosis, diagnose, exception_diagnosis
 
-SEEDS = [0, 1, 2]
+SEEDS = range(8)
 """Generator seeds of the drawn (hidden-style) cases the mistakes are tried on."""
 
 
