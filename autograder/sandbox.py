@@ -361,7 +361,8 @@ class Sandbox:
             m.bind(root, root)
         package = student_view.package_dir()
         hidden = {p for p in [*self.hide, Path.home().resolve(), Path.cwd().resolve(),
-                              _course_root(self.workdir), package.parent] if p}
+                              _course_root(self.workdir), package.parent,
+                              Path(__file__).resolve().parent] if p}
         for path in sorted(hidden, key=lambda p: len(p.parts)):
             if m.covered(str(path)) and str(path) not in ("/", "/usr", "/etc"):
                 m.tmpfs(path, 1, read_only=True)
@@ -439,12 +440,16 @@ cp -R {INSIDE_STAGE}/mpl/. "$MPLCONFIGDIR"/
 cp -R {INSIDE_STAGE}/submission/. .
 set +e
 trap : INT
-"$0" -m ipykernel_launcher -f "$1"
-exit $?
+"$0" -m ipykernel_launcher -f "$1" >/tmp/.kernel.log 2>&1
+status=$?
+tail -c 3000 /tmp/.kernel.log | tr -cd '[:print:]\n' >&2
+exit $status
 """
 """Runs as PID 2 (bwrap's init is PID 1) and stays the kernel's parent: ipykernel
 must not be PID 2, as its parent poller takes a parent of PID 1 for a dead parent.
-JPY_PARENT_PID=2 makes the kernel watch this shell (and silences its Ctrl-C note)."""
+JPY_PARENT_PID=2 makes the kernel watch this shell (and silences its Ctrl-C note).
+The kernel's own stdout/stderr go to a log in the sandbox: only its last 3000
+printable characters reach the grader's terminal, when the kernel ends by itself."""
 
 
 def _thread_env() -> dict[str, str]:

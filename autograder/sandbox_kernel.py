@@ -46,10 +46,17 @@ def check_connection(conf: dict[str, Any], connection_file: str) -> None:
              f"connection file {connection_file}")
 
 
+def special_files(folder: str, names: list[str]) -> list[str]:
+    """Entries that are neither files, folders nor links (a FIFO would block the copy)."""
+    return [n for n in names if not (os.path.islink(os.path.join(folder, n))
+                                     or os.path.isfile(os.path.join(folder, n))
+                                     or os.path.isdir(os.path.join(folder, n)))]
+
+
 def stage_submission(conf: dict[str, Any]) -> None:
     target = Path(conf["stage"]) / "submission"
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(conf["workdir"], target, symlinks=True)
+    shutil.copytree(conf["workdir"], target, symlinks=True, ignore=special_files)
     uid = conf["uid"]
     for path in [Path(conf["stage"]), *Path(conf["stage"]).rglob("*")]:
         if uid is not None:

@@ -237,6 +237,23 @@ def test_no_network_even_to_the_host_loopback(kc) -> None:
     assert status == "error" and "gaierror" in text
 
 
+def test_links_and_fifos_in_the_submission_are_not_followed(course: Path, tmp_path: Path) -> None:
+    work = tmp_path / "carol" / "backprop"
+    work.mkdir(parents=True)
+    (work / "backprop.ipynb").write_text("CAROL")
+    (work / "grades").symlink_to(course / "gradebook.db")
+    os.mkfifo(work / "pipe")
+    with Sandbox(assignment="backprop", workdir=work, graded=GRADED, limits=LIMITS) as b:
+        km, client = start(b, work)
+        try:
+            seen = run_json(client, "import os, json; print(json.dumps([sorted(os.listdir('.')), "
+                                    "os.readlink('grades'), os.path.exists('grades')]))")
+        finally:
+            client.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert seen == [["backprop.ipynb", "grades"], str(course / "gradebook.db"), False]
+
+
 # ------------------------------------------------------------------------------- limits
 def test_file_size_limit(kc) -> None:
     size = run_json(kc, "import json, os\ntry:\n    with open('big.bin', 'wb') as f:\n"
