@@ -140,6 +140,12 @@ def test_while_graded_the_check_only_records(tmp_path, monkeypatch, capsys):
     assert "✓" not in capsys.readouterr().out
 
 
+def test_a_grading_dir_that_does_not_exist_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv(grading.GRADING_DIR_ENV, str(tmp_path / "missing"))
+    with pytest.raises(AssertionError, match="relu failed check 1 of 4"):
+        grading.check_relu(load(MISTAKES["relu derivative"].source)["relu"])
+
+
 def test_importing_grading_loads_no_answer_code():
     """Inside the sandbox dnn_ref.diagnoses is replaced; importing the checks must not need it."""
     code = ("import sys, dnn_ref.grading as g; g.check_relu; g.cases('relu'); "

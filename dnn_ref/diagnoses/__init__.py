@@ -64,6 +64,7 @@ _DIAGNOSERS: dict[str, Callable[[tuple, object, tuple | None], None]] = {
 
 
 def _known(name: str) -> None:
+    """Raise ValueError unless ``name`` is a graded function."""
     if name not in _DIAGNOSERS:
         raise ValueError(f"unknown graded function {name!r}; choose one of {list(_DIAGNOSERS)}")
 
