@@ -11,9 +11,8 @@ which, rewritten with :mod:`ast`,
   :class:`~dnn_ref.graph.Value` for graphs, ``binary_cross_entropy`` for the
   cost, ...), keeps its name and signature but its body only raises
   :class:`ReferenceUnavailable` with a message saying why;
-* the checker's answer-computing code (:data:`CHECKER_ANSWERS` in
-  ``grading.py``, and the modules of :data:`WHOLESALE`, e.g. the diagnoses
-  package) is replaced by such stubs entirely (their constants too);
+* the modules of the checker's answer-computing code (:data:`WHOLESALE`: the
+  diagnoses package) are replaced by such stubs entirely (constants too);
 * everything else (data sets, plots, the recorder, the visible case recipes)
   is copied unchanged, so ``import dnn_ref.grading`` and friends still work.
 
@@ -57,12 +56,6 @@ RELATED: dict[str, dict[str, tuple[str, ...]]] = {
 
 A graded name missing here still has its own top-level definition stubbed in
 every module."""
-
-CHECKER_ANSWERS: dict[str, tuple[str, ...]] = {
-    "grading": ("diagnose", "_diagnose_*", "*_variants", "_backprop_from", "_add_backward",
-                "_multiply_backward", "_graph_gradients"),
-}
-"""Reference answers inside the checkers' module, stubbed for every assignment."""
 
 WHOLESALE = ("diagnoses",)
 """Modules (or packages) of dnn_ref that compute answers and mistakes: stubbed whole."""
@@ -185,7 +178,8 @@ def stub_module(source: str, module: str) -> str:
 
     Functions take any arguments; classes derive from Exception (so ``except``
     clauses and annotations naming them still work) and raise when
-    instantiated; every other top-level name is bound to ``object``.
+    instantiated; imports stay (so re-exported names still import); every
+    other top-level name is bound to ``object``.
     """
     tree = ast.parse(source)
     full = f"dnn_ref.{module}"
@@ -199,6 +193,9 @@ def stub_module(source: str, module: str) -> str:
         elif isinstance(stmt, ast.ClassDef):
             lines += [f"class {stmt.name}(Exception):", "    def __init__(self, *args, **kwargs):",
                       f"        raise ReferenceUnavailable({why})", ""]
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            if getattr(stmt, "module", None) != "__future__":
+                lines.append(ast.unparse(stmt))
         else:
             lines += [f"{name} = object" for name in _assigned(stmt)]
     return "\n".join(lines) + "\n"
@@ -223,8 +220,6 @@ def patterns_for(graded: Iterable[str], module: str) -> dict[str, str]:
     for name in graded:
         for pattern in RELATED.get(name, {}).get(module, ()):
             out.setdefault(pattern, _why(name, own=False))
-    for pattern in CHECKER_ANSWERS.get(module, ()):
-        out.setdefault(pattern, CHECKER_WHY)
     return out
 
 
