@@ -127,8 +127,8 @@ def _blame(name: str, fn: Callable, helpers: list[str], failure: str) -> tuple[b
     failing = {h: f for h in helpers if (f := first_failure(h, own[h])[0])}
     swapped = " and ".join(helpers)
     if not failing:
-        return False, failure + (f"\n\n(Your {swapped} passes its own checks, so the fault is "
-                                 f"in {name} itself.)")
+        verb = "passes its own checks" if len(helpers) == 1 else "pass their own checks"
+        return False, failure + f"\n\n(Your {swapped} {verb}, so the fault is in {name} itself.)"
     with _swapped(namespace, helpers):
         with_reference, n = first_failure(name, fn)
     culprit = " and ".join(failing)
