@@ -466,14 +466,18 @@ def kill_recorded(pids_file: Path) -> None:
         with contextlib.suppress(ValueError, KeyError, TypeError):
             entry = json.loads(line)
             pid, ns = int(entry["pid"]), int(entry["pidns"])
-            with contextlib.suppress(OSError):
-                if os.stat(f"/proc/{pid}/ns/pid").st_ino == ns:
+            if _running(pid, ns):
+                with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
             deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                try:
-                    if os.stat(f"/proc/{pid}/ns/pid").st_ino != ns:
-                        break
-                except OSError:
-                    break
+            while _running(pid, ns) and time.monotonic() < deadline:
                 time.sleep(0.02)
+
+
+def _running(pid: int, ns: int) -> bool:
+    """Whether ``pid`` is a live (not zombie) process in PID namespace ``ns``."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        return state not in ("Z", "X") and os.stat(f"/proc/{pid}/ns/pid").st_ino == ns
+    except (OSError, IndexError):
+        return False
