@@ -16,9 +16,10 @@ nbclient (and so nbgrader's Execute) can start, whose argv is
   the working folder (a copy of the submission's folder, at its own path, so
   writes there never reach the original), and ``$DNN_GRADING_DIR/out``;
 * no network (own network namespace; the kernel talks to nbclient over ZMQ ipc
-  sockets in a private runtime folder that is bound in), its own PID, IPC and
-  UTS namespaces, a new session, and ``--die-with-parent``: every process of
-  the sandbox, double-forked daemons included, dies with it;
+  sockets in a 1 MiB tmpfs of its own, which the client reaches through
+  ``/proc/<pid>/root``), its own PID, IPC and UTS namespaces, a new session,
+  and ``--die-with-parent``: every process of the sandbox, double-forked
+  daemons included, dies with it;
 * limits (:class:`Limits`) as rlimits, under a uid of its own (setpriv; one
   uid per live sandbox, so RLIMIT_NPROC binds even when grading as root and a
   fork bomb cannot starve a classmate's kernel graded in parallel);
@@ -58,6 +59,8 @@ INSIDE_GRADING = "/run/dnn-grading"
 """$DNN_GRADING_DIR inside the sandbox."""
 INSIDE_STAGE = "/run/dnn-stage"
 """Read-only inside: the submission's folder as it was when the kernel started."""
+INSIDE_SOCKETS = "/run/dnn-rt"
+"""Inside: the kernel's ipc sockets and its copy of the connection file (a small tmpfs)."""
 INSIDE_HOME = "/tmp/home"
 TRANSPORT = "ipc"
 UID_BASE, UID_COUNT = 61000, 1000
@@ -263,7 +266,11 @@ class Sandbox:
     kernel_name : str
         The kernelspec to start (found through JUPYTER_PATH while entered).
     runtime_dir : Path
-        Where the kernel's connection file and ipc sockets go (see :meth:`configure`).
+        Where the kernel manager writes the connection file (see :meth:`configure`).
+    socket_dir : Path
+        Where the client finds the kernel's ipc sockets: once the kernel runs, a
+        link to the sandbox's own socket tmpfs (so nothing the kernel writes
+        lands on the host's disk).
     """
 
     def __init__(self, *, assignment: str, workdir: Path, graded: Sequence[str],
@@ -291,6 +298,10 @@ class Sandbox:
 
     @property
     def runtime_dir(self) -> Path:
+        return self.state / "conn"
+
+    @property
+    def socket_dir(self) -> Path:
         return self.state / "rt"
 
     # --- life cycle ----------------------------------------------------------------
@@ -315,8 +326,8 @@ class Sandbox:
         self.grading_dir.chmod(0o755)
         (self.grading_dir / "cases").chmod(0o755)
         self.runtime_dir.mkdir(mode=0o700)
-        if self.uid is not None:
-            os.chown(self.runtime_dir, self.uid, self.uid)
+        if self.unsandboxed:
+            self.socket_dir.mkdir(mode=0o700)
         view = student_view.build_view(self.assignment, self.graded)
         spec_dir = self.state / "jupyter" / "kernels" / self.kernel_name
         spec_dir.mkdir(parents=True)
@@ -342,18 +353,18 @@ class Sandbox:
         for fontlist in _matplotlib_fontlists():
             shutil.copyfile(fontlist, stage / "mpl" / fontlist.name)
         launch = {"argv": self.bwrap_argv(view), "runtime_dir": str(self.runtime_dir),
+                  "socket_dir": str(self.socket_dir), "inside_sockets": INSIDE_SOCKETS,
                   "uid": self.uid, "workdir": str(self.workdir), "stage": str(stage),
-                  "out_link": str(self.grading_dir / "out"),
-                  "inside_out": f"{INSIDE_GRADING}/out", "pids": str(self.state / "pids"),
-                  "limits": asdict(self.limits)}
+                  "links": {str(self.grading_dir / "out"): f"{INSIDE_GRADING}/out",
+                            str(self.socket_dir): INSIDE_SOCKETS},
+                  "pids": str(self.state / "pids"), "limits": asdict(self.limits)}
         path = self.state / "launch.json"
         path.write_text(json.dumps(launch, indent=1))
         path.chmod(0o600)
         return [sys.executable, "-I", str(KERNEL_SCRIPT), str(path), "{connection_file}"]
 
     def bwrap_argv(self, view: Path) -> list[str]:
-        """The command line that starts the kernel (``{connection_file}`` and
-        ``{info_fd}`` are filled in by the launcher)."""
+        """The command line that starts the kernel (the launcher fills in ``{info_fd}``)."""
         m = _Mounts()
         m.system()
         roots = python_roots()
@@ -374,7 +385,7 @@ class Sandbox:
         m.made.update(("/proc", "/dev"))
         m.tmpfs("/dev/shm", self.limits.file_mb)
         m.tmpfs("/tmp", self.limits.scratch_mb)
-        m.bind(self.runtime_dir, self.runtime_dir, writable=True)
+        m.tmpfs(INSIDE_SOCKETS, 1)
         m.bind(self.grading_dir / "cases", f"{INSIDE_GRADING}/cases")
         m.tmpfs(f"{INSIDE_GRADING}/out", self.limits.file_mb)
         m.bind(self.state / "stage", INSIDE_STAGE)
@@ -387,7 +398,7 @@ class Sandbox:
                "MPLCONFIGDIR": f"{INSIDE_HOME}/.config/matplotlib",
                "JUPYTER_CONFIG_DIR": f"{INSIDE_HOME}/.jupyter",
                "JUPYTER_DATA_DIR": f"{INSIDE_HOME}/.local/share/jupyter",
-               "JUPYTER_RUNTIME_DIR": str(self.runtime_dir), "VIRTUAL_ENV": sys.prefix,
+               "JUPYTER_RUNTIME_DIR": INSIDE_SOCKETS, "VIRTUAL_ENV": sys.prefix,
                "DNN_GRADING_DIR": INSIDE_GRADING, "PYTHONDONTWRITEBYTECODE": "1",
                "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JPY_PARENT_PID": "2", **_thread_env()}
         root = os.geteuid() == 0
@@ -401,7 +412,7 @@ class Sandbox:
         if root:
             argv += ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
                      "--bounding-set=-all", "--inh-caps=-all", "--"]
-        return [*argv, "sh", "-c", KERNEL_SHELL, sys.executable, "{connection_file}"]
+        return [*argv, "sh", "-c", KERNEL_SHELL, sys.executable]
 
     def configure(self, km: Any) -> Any:
         """Make a jupyter_client kernel manager talk to this sandbox's kernel (ipc sockets).
@@ -414,7 +425,7 @@ class Sandbox:
         name = f"kernel-{secrets.token_hex(8)}"
         km.transport = TRANSPORT
         km.connection_file = str(self.runtime_dir / f"{name}.json")
-        km.ip = str(self.runtime_dir / f"{name}-ipc")
+        km.ip = str(self.socket_dir / f"{name}-ipc")
         return km
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -438,9 +449,10 @@ KERNEL_SHELL = f"""set -e
 mkdir -p "$HOME" "$IPYTHONDIR" "$MPLCONFIGDIR"
 cp -R {INSIDE_STAGE}/mpl/. "$MPLCONFIGDIR"/
 cp -R {INSIDE_STAGE}/submission/. .
+cp {INSIDE_STAGE}/connection.json {INSIDE_SOCKETS}/kernel.json
 set +e
 trap : INT
-"$0" -m ipykernel_launcher -f "$1" >/tmp/.kernel.log 2>&1
+"$0" -m ipykernel_launcher -f {INSIDE_SOCKETS}/kernel.json >/tmp/.kernel.log 2>&1
 status=$?
 tail -c 3000 /tmp/.kernel.log | tr -cd '[:print:]\n' >&2
 exit $status

@@ -4,14 +4,15 @@ Run by jupyter_client as ``python -I sandbox_kernel.py <launch.json>
 <connection file>`` (standard library only, so that ``-I`` keeps the
 submission's folder, the kernel's cwd, off ``sys.path``). It
 
-1. checks that the kernel manager uses ipc sockets in the sandbox's runtime
-   folder (see :meth:`autograder.sandbox.Sandbox.configure`);
-2. gives the connection file to the sandbox's uid and copies the submission's
-   folder to the read-only stage (symlinks stay links: never followed here);
+1. checks that the kernel manager uses ipc sockets in the sandbox's socket
+   folder (see :meth:`autograder.sandbox.Sandbox.configure`) and stages the
+   kernel's copy of the connection file, with the sockets' inside path;
+2. copies the submission's folder to the read-only stage, owned by the
+   sandbox's uid (links stay links: never followed here; FIFOs are skipped);
 3. double-forks a watcher that reads bwrap's ``--info-fd``, records the
    sandbox's PID-1 process and its PID namespace (so that ``Sandbox.__exit__``
-   can kill everything), and points ``<grading dir>/out`` at the sandbox's own
-   out tmpfs through ``/proc/<pid>/root``;
+   can kill everything), and points ``<grading dir>/out`` and the socket folder
+   at the sandbox's own tmpfs mounts through ``/proc/<pid>/root``;
 4. sets the rlimits and execs bwrap (so the kernel manager's pid is bwrap's,
    and killing it kills the sandbox through ``--die-with-parent``).
 """
@@ -35,15 +36,18 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def check_connection(conf: dict[str, Any], connection_file: str) -> None:
+def inside_connection(conf: dict[str, Any], connection_file: str) -> None:
+    """Check the manager's connection file; stage the kernel's copy (sockets inside)."""
     info = json.loads(Path(connection_file).read_text())
-    runtime = conf["runtime_dir"]
-    if info.get("transport") != "ipc" or os.path.dirname(str(info.get("ip"))) != runtime \
-            or os.path.dirname(os.path.abspath(connection_file)) != runtime:
-        fail("the kernel manager must use ipc sockets in the sandbox's runtime folder "
-             f"{runtime} (call Sandbox.configure(km) before starting the kernel); got "
-             f"transport={info.get('transport')!r} ip={info.get('ip')!r} "
-             f"connection file {connection_file}")
+    ip = str(info.get("ip"))
+    if info.get("transport") != "ipc" or os.path.dirname(ip) != conf["socket_dir"] \
+            or os.path.dirname(os.path.abspath(connection_file)) != conf["runtime_dir"]:
+        fail("the kernel manager must use ipc sockets in the sandbox's folders (call "
+             "Sandbox.configure(km) before starting the kernel); got "
+             f"transport={info.get('transport')!r} ip={ip!r} connection file {connection_file}")
+    info["ip"] = f"{conf['inside_sockets']}/{os.path.basename(ip)}"
+    staged = Path(conf["stage"]) / "connection.json"
+    staged.write_text(json.dumps(info))
 
 
 def special_files(folder: str, names: list[str]) -> list[str]:
@@ -62,11 +66,13 @@ def stage_submission(conf: dict[str, Any]) -> None:
         if uid is not None:
             os.lchown(path, uid, uid)
         if not path.is_symlink():
-            path.chmod(0o755 if path.is_dir() else 0o644)
+            path.chmod(0o755 if path.is_dir() else 0o600 if path.name == "connection.json"
+                       else 0o644)
 
 
 def watch(read_fd: int, conf: dict[str, Any]) -> None:
-    """In a detached grandchild: record the sandbox's PID 1 and link out/ into it."""
+    """In a detached grandchild: record the sandbox's PID 1 and link out/ and the socket
+    folder into it."""
     data = b""
     while True:
         chunk = os.read(read_fd, 4096)
@@ -81,12 +87,13 @@ def watch(read_fd: int, conf: dict[str, Any]) -> None:
     pid, ns = int(info["child-pid"]), int(info["pid-namespace"])
     with open(conf["pids"], "a") as f:
         f.write(json.dumps({"pid": pid, "pidns": ns}) + "\n")
-    link = Path(conf["out_link"])
-    tmp = link.with_name(f".out-{pid}")
-    tmp.symlink_to(f"/proc/{pid}/root{conf['inside_out']}")
-    if link.is_dir() and not link.is_symlink():
-        os.rmdir(link)
-    os.replace(tmp, link)
+    for outside, inside in conf["links"].items():
+        link = Path(outside)
+        tmp = link.with_name(f".{link.name}-{pid}")
+        tmp.symlink_to(f"/proc/{pid}/root{inside}")
+        if link.is_dir() and not link.is_symlink():
+            os.rmdir(link)
+        os.replace(tmp, link)
 
 
 def start_watcher(conf: dict[str, Any]) -> int:
@@ -138,13 +145,10 @@ def set_limits(conf: dict[str, Any]) -> None:
 
 def main(launch_file: str, connection_file: str) -> None:
     conf = json.loads(Path(launch_file).read_text())
-    check_connection(conf, connection_file)
-    if conf["uid"] is not None:
-        os.chown(connection_file, conf["uid"], conf["uid"])
+    inside_connection(conf, connection_file)
     stage_submission(conf)
     info_fd = start_watcher(conf)
-    argv = [a.replace("{connection_file}", connection_file).replace("{info_fd}", str(info_fd))
-            for a in conf["argv"]]
+    argv = [a.replace("{info_fd}", str(info_fd)) for a in conf["argv"]]
     set_limits(conf)
     os.execvp(argv[0], argv)
 

@@ -219,6 +219,19 @@ def test_system_venv_and_package_are_read_only(kc) -> None:
     assert not (Path(site) / "evil.pth").exists()
 
 
+def test_every_writable_mount_is_a_sandbox_tmpfs(kc, workdir: Path) -> None:
+    mounts = run_json(kc, "import json\nrows = []\nfor line in open('/proc/self/mountinfo'):\n"
+                          "    left, _, right = line.partition(' - ')\n    f = left.split()\n"
+                          "    rows.append([f[4], f[5].split(',')[0], right.split()[0]])\n"
+                          "print(json.dumps(rows))")
+    devices = {f"/dev/{d}" for d in ("null", "zero", "full", "random", "urandom", "tty")}
+    writable = {point: fs for point, mode, fs in mounts if mode == "rw" and point not in devices}
+    assert all(fs in ("tmpfs", "proc", "devpts", "mqueue") for fs in writable.values()), writable
+    assert {"/tmp", "/dev/shm", str(workdir), f"{sandbox.INSIDE_GRADING}/out",
+            sandbox.INSIDE_SOCKETS} <= set(writable)
+    assert ("/", "ro") in {(p, m) for p, m, _ in mounts}
+
+
 def test_no_network_even_to_the_host_loopback(kc) -> None:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
