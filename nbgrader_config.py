@@ -94,6 +94,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
+from autograder import feedback_page  # noqa: E402
 from autograder.execute import SandboxedExecute  # noqa: E402
 from autograder.feedback import HideHiddenTests  # noqa: E402
 from autograder.repair import RepairCells  # noqa: E402
@@ -118,4 +119,10 @@ c.Autograde.autograde_preprocessors = [
 c.SandboxedExecute.secret_file = os.path.join(ROOT, ".course_secret")
 c.OverwriteCells.add_missing_cells = True
 # Feedback shows every diagnosis but never the code of hidden tests (nbgrader #917).
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor,
+                                    feedback_page.FeedbackPage]
+# The page itself works offline and fits a phone: MathJax inlined from the local wheel,
+# outputs wrapped, tables styled (autograder/feedback_page.py, templates/dnn_feedback).
+c.HTMLExporter.template_name = feedback_page.TEMPLATE
+c.HTMLExporter.template_file = feedback_page.TEMPLATE_FILE
+c.HTMLExporter.extra_template_basedirs = feedback_page.TEMPLATE_DIRS

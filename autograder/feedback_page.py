@@ -1,0 +1,96 @@
+"""Feedback pages that work offline and fit a phone.
+
+nbgrader's ``generate_feedback`` renders each graded notebook with its
+``feedback`` template, which loads MathJax 2 from a CDN, keeps Bootstrap 3's
+fixed widths and prints long outputs on one line. The course's pages use the
+``dnn_feedback`` template (``autograder/templates/dnn_feedback``), which
+extends nbgrader's and replaces its ``<head>``:
+
+* MathJax 3 (its ``tex-svg-full`` component: every TeX extension, maths drawn
+  as SVG, so no font files) is inlined from the same ``django-static-mathjax``
+  wheel the book serves (``book/_ext/local_mathjax.py``): a page is one file
+  that makes no request at all, so it can be attached in the LMS and read
+  anywhere;
+* outputs (the diagnoses) wrap, code scrolls inside its own box, prompts are
+  hidden on narrow screens, tables get borders and scroll when too wide.
+
+:class:`FeedbackPage` is the preprocessor (last in
+``GenerateFeedback.preprocessors``) that hands the template the script and
+the style sheet; ``nbgrader_config.py`` selects the template.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import mathjax
+import nbgrader
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+#: Folders holding template directories: this package's and nbgrader's (for ``feedback``).
+TEMPLATE_DIRS = [
+    str(Path(__file__).parent / "templates"),
+    str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+]
+TEMPLATE = "dnn_feedback"
+#: Its page template; it extends nbgrader's ``feedback/index.html.j2`` (found next).
+TEMPLATE_FILE = "feedback_page.html.j2"
+COMPONENT = "tex-svg-full.js"
+
+CSS = """
+body { font-size: 16px; line-height: 1.5; padding-top: 0.5em; }
+.container { width: auto; max-width: 1100px; padding-left: 8px; padding-right: 8px; }
+#notebook-container { padding: 0; box-shadow: none; }
+div.nbgrader_cell .panel-heading { height: auto; overflow: hidden; }
+div.nbgrader_cell .panel-heading .pull-right { margin-left: 0.5em; }
+div.cell, div.inner_cell, div.output_wrapper, div.output, div.output_area,
+div.output_subarea { min-width: 0; max-width: 100%; }
+div.output_subarea { overflow-x: visible; padding: 0.3em 0.4em; }
+div.output_subarea pre, div.output_text pre {
+  white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; }
+div.output_error pre, div.output_stderr pre { border-left: 4px solid #d9534f;
+  background: #fff5f5; padding: 0.4em 0.6em; }
+div.input_area pre, div.highlight pre { overflow-x: auto; white-space: pre; max-width: 100%; }
+.rendered_html { overflow-wrap: anywhere; }
+.rendered_html pre { overflow-x: auto; }
+.rendered_html table { display: block; width: max-content; max-width: 100%; overflow-x: auto;
+  margin: 0.8em 0; border-collapse: collapse; }
+.rendered_html th, .rendered_html td { border: 1px solid #c8ccd4; padding: 0.3em 0.7em;
+  overflow-wrap: normal; }
+.rendered_html th { background: #eef0f5; }
+.rendered_html tr:nth-child(even) td { background: #f7f8fa; }
+mjx-container[display="true"] { display: block; overflow-x: auto; overflow-y: hidden;
+  max-width: 100%; }
+img { max-width: 100%; height: auto; }
+@media (max-width: 640px) {
+  div.prompt, div.input_prompt, div.output_prompt { display: none; }
+  div.input, div.output_area { flex-direction: column; }
+  div.nbgrader_cell .panel-heading .pull-right { float: none !important; display: block; }
+  #toc ol { padding-left: 1.2em; }
+}
+"""
+
+
+@functools.cache
+def mathjax_script() -> str:
+    """The MathJax 3 component inlined into every page (read once per process)."""
+    path = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / COMPONENT
+    if not path.is_file():
+        raise FileNotFoundError(f"feedback pages need MathJax's {COMPONENT}; {path} is missing "
+                                "(pip install -r requirements.txt installs django-static-mathjax)")
+    text = path.read_text(encoding="utf-8")
+    if "</script" in text.lower():
+        raise ValueError(f"{path} contains '</script', which would end the inlined <script>")
+    return text
+
+
+class FeedbackPage(NbGraderPreprocessor):
+    """Give the ``dnn_feedback`` template its inlined MathJax and style sheet."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict
+                   ) -> tuple[NotebookNode, ResourcesDict]:
+        resources["feedback_page"] = {"mathjax": mathjax_script(), "css": CSS}
+        return nb, resources
