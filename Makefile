@@ -8,7 +8,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: help install book book-clean serve test test-fast lint format chromium clean grade-class bubblewrap
+.PHONY: help install book book-clean serve test test-fast lint format chromium clean grade-class student bubblewrap
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ bubblewrap:  ## make sure Debian's bubblewrap is there: graded notebooks run in 
 # Student code is graded only inside the bubblewrap sandbox (autograder/sandbox.py);
 # UNSANDBOXED=1 is the instructor's explicit opt-out where bwrap cannot run.
 install test autograde grade-class: $(if $(UNSANDBOXED),,bubblewrap)
+
+student: $(STAMP)  ## JupyterLab as a student gets it: Validate, no instructor tools (student/jupyter_config)
+	JUPYTER_CONFIG_DIR="$(CURDIR)/student/jupyter_config" $(BIN)/jupyter lab
 
 test: $(STAMP) chromium book  ## set up, build the book, run the whole test suite
 	$(BIN)/pytest
