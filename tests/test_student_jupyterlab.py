@@ -72,9 +72,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``jupyter lab`` in the student set-up on a copy of the released assignment; its URL."""
     work = tmp_path_factory.mktemp("student")
     shutil.copytree(ROOT / "exercises" / "backprop", work / "backprop")
+    # a copy: JupyterLab writes its settings into the config folder
+    config = work / "jupyter_config"
+    shutil.copytree(STUDENT_CONFIG, config, ignore=shutil.ignore_patterns("lab", "migrated"))
     port = _free_port()
     log_path = work / "lab.log"
-    env = {**os.environ, "HOME": str(work), "JUPYTER_CONFIG_DIR": str(STUDENT_CONFIG),
+    env = {**os.environ, "HOME": str(work), "JUPYTER_CONFIG_DIR": str(config),
            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("JUPYTER_DATA_DIR", None)
     with log_path.open("w") as log:
