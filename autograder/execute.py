@@ -153,7 +153,7 @@ class SandboxedExecute(Execute):
             kernel_error, self._earlier, self._verdicts) for name, hidden in checks]
         if not verdicts:
             verdicts = [judge.Verdict("", False, False, "this test cell calls no check the "
-                                      "grader knows, so it cannot be graded.", "no_check")]
+                                      "grader knows, so it cannot be graded.", "not_checked")]
         for v in verdicts:   # passed = every test of the function so far passed
             self._verdicts[v.function] = v.passed and self._verdicts.get(v.function, True)
         meta = cell.metadata.get("nbgrader", {})

@@ -38,6 +38,16 @@ CHECK_CALL = re.compile(r"\bcheck_(\w+)\(\s*\w+\s*(,\s*hidden\s*=\s*(True|False)
 """A checker call in a test cell: ``check_<name>(<fn>)`` or ``check_<name>(<fn>, hidden=True)``."""
 
 
+TITLES: dict[str, str] = {
+    "not_run": "the test could not run (the function was not defined, ...)",
+    "timeout": "the test ran out of time",
+    "not_checked": "the test cell recorded nothing (checker replaced or test cell changed)",
+    "malformed_record": "a result the grader could not read",
+    "not_a_function": "the graded name is not a function",
+}
+"""The judge's own mistake slugs (grading.json), besides :data:`dnn_ref.diagnoses.TITLES`."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The verdict on one check of a test cell (a row of grading.json without grade_id/points)."""
@@ -214,7 +224,7 @@ def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[s
     for rec in records:
         if "too_large" in rec:
             return Verdict(name, hidden, False, f"{name} returned results too large to grade "
-                           f"({rec['too_large']} bytes).", "too_large")
+                           f"({rec['too_large']} bytes).", "malformed_record")
         if "unreadable" in rec:
             return Verdict(name, hidden, False, f"the result of {name} could not be read "
                            f"({rec['unreadable']}).", "malformed_record")

@@ -70,6 +70,8 @@ def released(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    subprocess.run([sys.executable, "-m", "autograder.secret", str(course)], check=True,
+                   capture_output=True)   # every copy of the course shares its hidden cases
     return course
 
 
@@ -94,8 +96,8 @@ def make_class(released: Path, where: Path, subs: list[Submission],
         text = submission_text(nb, sub)
         if sub.student in missing_cells:
             edited = nbformat.reads(text, as_version=4)
-            edited.cells = [c for c in edited.cells
-                            if c.get("id") not in ("test_backprop", "hidden_backprop")]
+            edited.cells = [c for c in edited.cells if c.metadata.get("nbgrader", {}).get(
+                "grade_id") not in ("test_backprop", "hidden_backprop")]
             text = nbformat.writes(edited)
         folder = where / "submitted" / sub.student / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -261,10 +263,32 @@ def test_each_failure_is_reported_for_its_student_and_the_class_is_graded(releas
     assert "kernel" in said["c_kernel_death"] and "FAILED" in said["c_kernel_death"]
     assert "memory limit" in said["e_memory_bomb"]
     assert said["e_memory_bomb"].split()[1] == "14/20", said["e_memory_bomb"]
-    assert "missing cells" in said["f_missing_cells"]
+    assert "test cells had been deleted" in said["f_missing_cells"]
     assert "FAILED" in said["g_endless"] and "timeout" in said["g_endless"]
     assert "missing notebook" in said["i_no_notebook"]
     assert "9 submissions: 5 graded, 4 not graded" in proc.stdout
     # failed students are retried by the next run, graded ones are not
     assert {e["student"] for e in journal(course) if e["status"] == "graded"} == {
         "a_correct", "d_mistaken", "e_memory_bomb", "f_missing_cells", "h_correct"}
+
+
+def test_without_bwrap_grading_refuses_unless_told_and_then_says_so(released, tmp_path):
+    course = make_class(released, tmp_path / "class", [by_name("correct_vectorised")])
+    no_bwrap = {**ENV, "PATH": str(BIN)}          # bwrap is in /usr/bin, not on this PATH
+    refused = subprocess.run([sys.executable, "-m", "autograder.class_grade", ASSIGNMENT,
+                              "--course-dir", str(course)], cwd=course, env=no_bwrap,
+                             capture_output=True, text=True, timeout=600)
+    assert refused.returncode != 0
+    assert "bubblewrap (bwrap) is not installed" in refused.stderr
+    assert "Pass --unsandboxed to grade without it anyway" in refused.stderr
+    assert not (course / "autograded" / "correct_vectorised").exists()
+
+    proc = subprocess.run([sys.executable, "-m", "autograder.class_grade", ASSIGNMENT,
+                           "--course-dir", str(course), "--unsandboxed"], cwd=course,
+                          env=no_bwrap, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert lines_of(proc)["correct_vectorised"].split()[1] == "20/20"
+    assert "graded WITHOUT the sandbox" in proc.stdout
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    page = (course / "feedback" / "correct_vectorised" / ASSIGNMENT / "backprop.html")
+    assert "graded WITHOUT a sandbox" in page.read_text()

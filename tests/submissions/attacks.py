@@ -13,7 +13,6 @@ without damage (the test removes such a file and fails).
 
 from __future__ import annotations
 
-import os
 import sysconfig
 from pathlib import Path
 
@@ -60,56 +59,92 @@ def lookup_table_source() -> str:
             "    return tuple(np.array(a) for a in TABLE[key])\n")
 
 
-def attack_class(course: Path) -> list[Submission]:
-    """Every attack of issue 8, aimed at ``course`` (the folder being graded)."""
+ATTEMPT = """
+done = []
+def attempt(what, action):
+    try:
+        action()
+    except Exception as exc:
+        print(f"refused: {what}: {type(exc).__name__}: {exc}")
+    else:
+        done.append(what)
+        print(f"DONE: {what}")
+"""
+"""Each attack tries its targets one by one and prints what was refused and why."""
+
+ALL_REFUSED = 'raise RuntimeError(f"every attempt was refused; done: {done}") if not done else None'
+
+
+def _attempts(body: str) -> str:
+    return ATTEMPT + cell_source(body) + "\n" + ALL_REFUSED + "\n"
+
+
+def attack_class(course: Path, targets: tuple[int, ...]) -> list[Submission]:
+    """Every attack of issue 8, aimed at ``course`` (the folder being graded).
+
+    ``targets`` are pids of the grading machine the signaller tries to kill (the
+    test process and a canary it started). Each attacker's feedback must show
+    "refused: ..." lines and "every attempt was refused".
+    """
     honest = course / "submitted" / "honest_vectorised" / "backprop" / "backprop.ipynb"
+    refused = ("refused: ", "every attempt was refused")
     return [
-        _attack("gradebook_writer", f'''
+        _attack("gradebook_writer", _attempts(f'''
             import sqlite3
-            for path in ["../../gradebook.db", "../../../gradebook.db", "{course}/gradebook.db"]:
-                db = sqlite3.connect(path)
+            def write(path):
+                db = sqlite3.connect(f"file:{{path}}?mode=rw", uri=True)
                 db.execute("UPDATE grade SET manual_score = 7")   # every cell, everybody
                 db.commit()
-        ''', answers={}, zero=STUBS, refused=("OperationalError",)),
-        _attack("grader_file_editor", f'''
+            for path in ["../../gradebook.db", "../../../gradebook.db", "{course}/gradebook.db"]:
+                attempt(f"write {{path}}", lambda: write(path))
+        '''), answers={}, zero=STUBS, refused=refused),
+        _attack("grader_file_editor", _attempts(f'''
             import os
             import dnn_ref.grading
             for path in [dnn_ref.grading.__file__, "{ROOT}/dnn_ref/grading.py",
                          "{ROOT}/autograder/judge.py", "{ROOT}/nbgrader_config.py",
-                         "{course}/nbgrader_config.py"]:
-                os.close(os.open(path, os.O_WRONLY | os.O_APPEND))   # would append code
-        ''', answers={}, zero=STUBS, refused=("Read-only file system",)),
-        _attack("reference_reader", f'''
+                         "{course}/nbgrader_config.py"]:        # opened for appending code
+                attempt(f"edit {{path}}",
+                        lambda: os.close(os.open(path, os.O_WRONLY | os.O_APPEND)))
+        '''), answers={}, zero=STUBS, refused=refused),
+        _attack("reference_reader", _attempts(f'''
             import dnn_ref.network
             namespace = {{}}
-            exec(open(dnn_ref.network.__file__).read(), namespace)  # whatever is there
+            for path in [dnn_ref.network.__file__, "{ROOT}/dnn_ref/network.py"]:
+                attempt(f"run {{path}}", lambda: exec(open(path).read(), namespace))
             one_layer_backward = namespace["one_layer_backward"]
-            exec(open("{ROOT}/dnn_ref/network.py").read(), namespace)
-        ''', answers={}, zero=STUBS, refused=("No such file or directory",)),
-        _attack("solutions_reader", f'''
+            done.clear()                        # it ran, but what did it define?
+            attempt("call its one_layer_backward",
+                    lambda: one_layer_backward(np.ones((1, 1)), ((np.ones((1, 1)),) * 3,
+                                                                 np.ones((1, 1)))))
+        '''), answers={"one_layer_backward": "# taken from the reference file above"},
+            zero=STUBS, refused=refused + ("ReferenceUnavailable",)),
+        _attack("solutions_reader", _attempts(f'''
             import json
-            nb = json.load(open("{ROOT}/solutions/backprop/backprop.ipynb"))
-            for cell in nb["cells"]:
-                if cell["cell_type"] == "code":
-                    exec("".join(cell["source"]))
-        ''', answers={}, zero=STUBS, refused=("No such file or directory",)),
-        _attack("classmate_reader", f'''
+            for path in ["{ROOT}/solutions/backprop/backprop.ipynb",
+                         "{course}/solutions/backprop/backprop.ipynb"]:
+                attempt(f"read {{path}}", lambda: json.load(open(path)))
+        '''), answers={}, zero=STUBS, refused=refused),
+        _attack("classmate_reader", _attempts(f'''
             import json
-            nb = json.load(open("{honest}"))
-            for cell in nb["cells"]:
-                if cell["metadata"].get("nbgrader", {{}}).get("solution"):
-                    exec("".join(cell["source"]))
-        ''', answers={}, zero=STUBS, refused=("No such file or directory",)),
-        _attack("startup_dropper", f'''
+            for path in ["{honest}", "../../honest_vectorised/backprop/backprop.ipynb",
+                         "{course}/autograded/honest_vectorised/backprop/backprop.ipynb"]:
+                attempt(f"read {{path}}", lambda: json.load(open(path)))
+        '''), answers={}, zero=STUBS, refused=refused),
+        _attack("startup_dropper", _attempts(f'''
             import os
-            startup = os.path.expanduser("~/.ipython/profile_default/startup")
-            os.makedirs(startup, exist_ok=True)     # private HOME: lands in this scratch only
-            with open(os.path.join(startup, "00-zero-everyone.py"), "w") as f:
-                f.write("import dnn_ref.recording as r\\nr.record = lambda *a, **k: None\\n")
-            with open("{PTH}", "w") as f:
-                f.write("# a .pth file runs at every interpreter start\\n")
-        ''', refused=("Read-only file system",)),
-        _attack("signaller", f'''
+            def drop(folder, name, text):
+                os.makedirs(folder, exist_ok=True)
+                with open(os.path.join(folder, name), "w") as f:
+                    f.write(text)
+            evil = "import dnn_ref.recording as r\\nr.record = lambda *a, **k: None\\n"
+            attempt("drop {PTH}", lambda: drop("{PTH.parent}", "{PTH.name}", "# runs at start"))
+            attempt("drop an IPython startup file in /root",
+                    lambda: drop("/root/.ipython/profile_default/startup", "00-zero.py", evil))
+            done.clear()    # the private HOME takes it, and it dies with this sandbox
+            drop(os.path.expanduser("~/.ipython/profile_default/startup"), "00-zero.py", evil)
+        '''), refused=refused),
+        _attack("signaller", _attempts(f'''
             import os
             import signal
             mine, pid = set(), os.getpid()
@@ -117,22 +152,26 @@ def attack_class(course: Path) -> list[Submission]:
                 mine.add(pid)
                 pid = int(open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[1])
             for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
-                if pid not in mine and pid != 1:
-                    os.kill(pid, signal.SIGKILL)    # other kernels, the grader, anyone seen
-            os.kill({os.getpid()}, signal.SIGKILL)  # the process that runs the grading test
-        ''', refused=("No such process",)),
-        _attack("bomber", f'''
+                cmdline = open(f"/proc/{{pid}}/cmdline", "rb").read()
+                if pid not in mine and (b"ipykernel" in cmdline or b"nbgrader" in cmdline):
+                    attempt(f"kill {{pid}}", lambda: os.kill(pid, signal.SIGKILL))
+            for pid in {list(targets)}:             # processes of the grading machine
+                attempt(f"kill {{pid}}", lambda: os.kill(pid, signal.SIGKILL))
+        '''), refused=refused),
+        _attack("bomber", _attempts(f'''
             import subprocess
             children = []
-            try:
+            def fork_bomb():
                 for _ in range(400):
                     children.append(subprocess.Popen(["sleep", "{BOMB_MARK}"]))
-            except OSError as exc:
-                print(len(children), "processes, then:", exc)
-            with open("big.bin", "wb") as f:
-                for _ in range(2000):
-                    f.write(b"x" * 2**20)                  # 1.95 GB
-        ''', refused=("Resource temporarily unavailable", "File too large")),
+            def disk_bomb():
+                with open("big.bin", "wb") as f:
+                    for _ in range(2000):
+                        f.write(b"x" * 2**20)                  # 1.95 GB
+            attempt("start 400 processes", fork_bomb)
+            attempt("write 1.95 GB", disk_bomb)
+            print(len(children), "processes started")
+        '''), refused=refused + ("Resource temporarily unavailable", "File too large")),
         _attack("daemon", f'''
             import subprocess
             import sys
@@ -145,12 +184,12 @@ def attack_class(course: Path) -> list[Submission]:
             subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             subprocess.Popen(["sh", "-c", "nohup sleep {DAEMON_MARK} >/dev/null 2>&1 &"])
-            raise RuntimeError("daemons started")
-        ''', refused=("daemons started",)),
+            print("daemons started")
+        '''),
         _attack("lookup_table", "x_unused = 0", answers={
             "one_layer_backward": lookup_table_source()}, zero=STUBS - {"one_layer_backward"},
             points={"one_layer_backward": 3.0}),
-        _attack("hidden_cases_reader", f'''
+        _attack("hidden_cases_reader", _attempts(f'''
             import os
             import dnn_ref.grading
             # a hidden check in an answer cell: recorded, never judged (not a test cell)
@@ -158,14 +197,8 @@ def attack_class(course: Path) -> list[Submission]:
             print(sorted(os.listdir(os.environ["DNN_GRADING_DIR"] + "/cases")))
             for path in ["../../.course_secret", "{course}/.course_secret",
                          "{ROOT}/.course_secret"]:
-                try:
-                    print(open(path).read())
-                    break
-                except OSError as exc:
-                    print("refused:", exc)
-            else:
-                raise FileNotFoundError("no course secret readable")
-        ''', refused=("no course secret readable",)),
+                attempt(f"read {{path}}", lambda: open(path).read())
+        '''), refused=refused),
     ]
 
 
