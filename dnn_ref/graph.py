@@ -109,8 +109,10 @@ class Value:
         """xⁿ for a plain number n; derivative n·xⁿ⁻¹.
 
         Where PyTorch (float64, checked with torch 2.13) gives a finite value
-        and derivative, this gives the same; where it gives inf or nan, this
-        raises instead of returning a number no one can use:
+        and derivative, this gives the same numbers (at most the last bit
+        differs, e.g. for n = ±0.5, where PyTorch rounds its power
+        differently); where it gives inf or nan, this raises instead of
+        returning a number no one can use:
 
         =====================  =================  ==================  ===============
         case                   value              derivative          PyTorch gives
