@@ -6,6 +6,8 @@
  * readers.css draws a shadow on that side. Figures much wider than tall are
  * wrapped in such a box and marked dnn-wide-figure, so that on a narrow
  * screen they keep a legible size instead of shrinking to the column.
+ * Search result summaries leave out the article's button labels and the
+ * print-only contents, which Sphinx's search would otherwise quote ("….pdf").
  * Loaded by book/_ext/reader_assets.py.
  */
 (function () {
@@ -13,6 +15,7 @@
 
   const BOXES = [
     "article.bd-article div.math",
+    "article.bd-article span.math",
     'article.bd-article mjx-container[display="true"]',
     "article.bd-article pre",
     "article.bd-article .cell_output .output",
@@ -50,7 +53,25 @@
     });
   }
 
+  /** Page parts that are not the page's text: the buttons' labels ("….pdf") and the
+   * print-only table of contents ("Contents"). Search result summaries skip them. */
+  const NOT_TEXT = ".bd-header-article, #jb-print-docs-body, .onlyprint, .bd-sidebar-secondary, " +
+    ".prev-next-area, footer";
+
+  function cleanSearchSummaries() {
+    // searchtools.js declares `const Search` (a global, but not a window property)
+    if (typeof Search === "undefined" || !Search.htmlToText || Search.dnnClean) return;
+    const original = Search.htmlToText;
+    Search.htmlToText = (htmlString, anchor) => {
+      const doc = new DOMParser().parseFromString(htmlString, "text/html");
+      doc.querySelectorAll(NOT_TEXT).forEach((e) => e.remove());
+      return original(doc.documentElement.outerHTML, anchor);
+    };
+    Search.dnnClean = true;
+  }
+
   function start() {
+    cleanSearchSummaries();
     update();
     window.addEventListener("resize", update);
     window.addEventListener("load", update);
