@@ -163,7 +163,14 @@ def test_every_parse_key_reaches_sphinx() -> None:
             f"_config.yml parse: {key} is not passed on to Sphinx by jupyter-book "
             f"(final value {final.get(key)!r}); set it under sphinx: config: instead")
     for key, value in CONFIG["sphinx"]["config"].items():
-        assert final.get(key) == value, f"sphinx: config: {key} did not reach Sphinx"
+        assert _contains(final.get(key), value), f"sphinx: config: {key} did not reach Sphinx"
+
+
+def _contains(final: object, value: object) -> bool:
+    """``value`` is in ``final``: equal, or (recursive_update) a dict merged into it."""
+    if isinstance(value, dict) and value and isinstance(final, dict):
+        return all(k in final and _contains(final[k], v) for k, v in value.items())
+    return final == value
 
 
 @pytest.mark.parametrize("setting, evidence", [
@@ -182,12 +189,24 @@ def test_every_parse_key_reaches_sphinx() -> None:
     ("html.use_issues_button", "https://github.com/dnn-from-scratch/course/issues/new"),
     ("launch_buttons.binderhub_url", "https://mybinder.org/v2/gh/dnn-from-scratch/course/main"),
     ("launch_buttons.jupyterhub_url", "https://hub.dnn-from-scratch.org/hub/user-redirect/git-pull"),
+    ("launch_buttons.colab_url",
+     "https://colab.research.google.com/github/dnn-from-scratch/course/blob/main/book/probe"),
+    ("launch_buttons.notebook_interface: jupyterlab", "urlpath=lab/tree/book/probe.md"),
+    ("author", "By The DNN from Scratch course authors"),
     ("html_show_copyright", "2026"),
     ("title", "Deep Neural Networks from Scratch"),
 ])
 def test_config_setting_shows_in_a_built_page(probe_html: str, setting: str, evidence: str) -> None:
     assert evidence in probe_html, (
         f"_config.yml's {setting} took no effect: {evidence!r} not in the page")
+
+
+def test_switched_off_settings_stay_off(probe_html: str) -> None:
+    assert "/edit/" not in probe_html, "html.use_edit_page_button: false, yet an edit link"
+    assert "hypothes.is" not in probe_html, "html.comments.hypothesis: false, yet it loads"
+    assert "utteranc.es" not in probe_html, "html.comments.utterances: false, yet it loads"
+    assert "initThebeSBT()" not in probe_html, (
+        "launch_buttons.thebe: false, yet the page has a Live Code (Thebe) button")
 
 
 def test_double_dollars_in_a_paragraph_are_not_printed(probe_html: str) -> None:
