@@ -310,7 +310,9 @@ class Sandbox:
             check_available()
         if not self.workdir.is_dir():
             raise FileNotFoundError(f"the submission's folder {self.workdir} does not exist")
-        self._state = Path(tempfile.mkdtemp(prefix="dnnsb-"))
+        remove_stale_states()
+        self._state = Path(tempfile.mkdtemp(prefix=STATE_PREFIX))
+        (self._state / "owner").write_text(_process_id(os.getpid()))
         try:
             self._prepare()
         except BaseException:
@@ -462,6 +464,32 @@ must not be PID 2, as its parent poller takes a parent of PID 1 for a dead paren
 JPY_PARENT_PID=2 makes the kernel watch this shell (and silences its Ctrl-C note).
 The kernel's own stdout/stderr go to a log in the sandbox: only its last 3000
 printable characters reach the grader's terminal, when the kernel ends by itself."""
+
+
+STATE_PREFIX = "dnnsb-"
+
+
+def _process_id(pid: int) -> str:
+    """``pid`` and its start time: names one process even after pids are reused."""
+    try:
+        start = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return f"{pid} gone"
+    return f"{pid} {start}"
+
+
+def remove_stale_states() -> None:
+    """Delete the state folders (submission copies, cases) of graders that died (SIGKILL)
+    inside a sandbox, killing what is left of their sandboxes first."""
+    for state in Path(tempfile.gettempdir()).glob(f"{STATE_PREFIX}*"):
+        with contextlib.suppress(OSError, ValueError):
+            st = state.lstat()
+            if state.is_symlink() or st.st_uid != os.geteuid():
+                continue
+            owner = (state / "owner").read_text()
+            if _process_id(int(owner.split()[0])) != owner:
+                kill_recorded(state / "pids")
+                shutil.rmtree(state, ignore_errors=True)
 
 
 def _thread_env() -> dict[str, str]:

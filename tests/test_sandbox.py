@@ -118,7 +118,8 @@ def workdir(course: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def box(workdir: Path) -> Iterator[Sandbox]:
-    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, limits=LIMITS) as b:
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, limits=LIMITS,
+                 hide=[Path(sys.prefix) / "include"]) as b:
         yield b
 
 
@@ -181,7 +182,9 @@ def test_course_files_and_other_kernels_are_invisible(kc, box: Sandbox, course: 
     # the base interpreter's folder is shown (read-only): the probe can see what is there
     assert seen == [str(Path(sys.base_prefix) / "include")]
     listing = run_json(kc, f"import os, json; print(json.dumps([sorted(os.listdir(p)) for p in "
-                           f"({str(course)!r}, {str(REPO)!r}, '/')]))")
+                           f"({str(course)!r}, {str(REPO)!r}, '/', "
+                           f"{str(Path(sys.prefix) / 'include')!r})]))")
+    assert listing[3] == []                  # hide=: a folder inside the venv shown empty
     assert listing[0] == ["autograded"]                    # only the path to the working copy
     assert set(listing[1]) <= {".venv", "dnn_ref"}
     assert "home" not in listing[2] and "work" in listing[2]
@@ -372,14 +375,45 @@ def test_no_process_outlives_the_kernel(workdir: Path) -> None:
         client.stop_channels()
         km.shutdown_kernel(now=True)
         assert wait_until(lambda: not processes_of(uid)), processes_of(uid)
-    # and a sandbox left without shutting its kernel down is killed by __exit__
-    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, limits=LIMITS) as b:
+    # and a sandbox (default limits) left without shutting its kernel down dies in __exit__
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED) as b:
         km, client = start(b, workdir)
         uid = b.uid
         assert processes_of(uid)
         client.stop_channels()
     assert wait_until(lambda: not processes_of(uid)), processes_of(uid)
     km.cleanup_resources()
+
+
+GRADER_KILLED = """
+import os, signal, sys
+from pathlib import Path
+from jupyter_client import KernelManager
+from autograder.sandbox import Sandbox
+box = Sandbox(assignment="backprop", workdir=Path(sys.argv[1]), graded=["backprop"]).__enter__()
+km = box.configure(KernelManager(kernel_name=box.kernel_name))
+km.start_kernel(cwd=sys.argv[1])
+kc = km.client()
+kc.start_channels()
+kc.wait_for_ready(timeout=120)
+kc.execute_interactive("import subprocess; p = subprocess.Popen(['sleep', '300'], "
+                       "start_new_session=True)", timeout=60)
+print(box.uid, box.grading_dir.parent, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.slow
+def test_a_grader_killed_mid_kernel_leaves_no_process_and_its_files_are_swept(
+        workdir: Path) -> None:
+    run_ = subprocess.run([sys.executable, "-c", GRADER_KILLED, str(workdir)], cwd=REPO,
+                          capture_output=True, text=True, timeout=180)
+    assert run_.returncode == -9, run_.stderr
+    uid, state = run_.stdout.splitlines()[-1].split()
+    assert wait_until(lambda: not processes_of(int(uid))), processes_of(int(uid))
+    assert Path(state, "stage", "submission", "data.txt").is_file()
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED):
+        assert not Path(state).exists()
 
 
 @pytest.mark.slow
