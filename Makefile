@@ -79,7 +79,8 @@ release: $(STAMP)  ## assignments/<a>.md -> solutions/<a>/<a>.ipynb (jupytext) -
 	@for a in $(ASSIGNMENTS); do \
 	  mkdir -p solutions/$$a && \
 	  $(BIN)/jupytext --quiet --update --to ipynb assignments/$$a.md -o solutions/$$a/$$a.ipynb && \
-	  $(NBGRADER) generate_assignment $$a --force || exit 1; \
+	  $(NBGRADER) generate_assignment $$a --force --log-level=WARN && \
+	  echo "released $$a: exercises/$$a/$$a.ipynb" || exit 1; \
 	done
 	@$(PY) -m autograder.secret  # the hidden tests' seed: .course_secret, never in git or exercises/
 

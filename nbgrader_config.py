@@ -17,6 +17,12 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 
 c = get_config()  # noqa: F821 -- defined by traitlets when it executes this file
 
+# Instructors see only what needs their attention: nbgrader's routine warnings and
+# nbgrader.api's harmless SQLAlchemy SAWarning are filtered (autograder/quiet.py).
+from autograder import quiet  # noqa: E402
+
+quiet.install()
+
 # --- the course folder ------------------------------------------------------------
 c.CourseDirectory.course_id = "dnn-from-scratch"
 c.CourseDirectory.root = ROOT

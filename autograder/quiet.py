@@ -1,0 +1,46 @@
+"""Instructor commands show only what needs the instructor's attention.
+
+Installed from ``nbgrader_config.py``, so it acts in every nbgrader command of
+the course, and from ``autograder.class_grade``:
+
+* nbgrader's routine warnings are dropped: "Removing existing assignment" (the
+  Makefile asks ``generate_assignment --force`` on purpose) and "Config option
+  `display_data_priority` not recognized by …" (nbgrader hands the exporter's
+  settings to every feedback preprocessor);
+* SQLAlchemy's ``SAWarning`` "Object of type <SubmittedNotebook> not in session"
+  raised inside ``nbgrader.api`` while a submission is added is dropped: it is
+  nbgrader's own autoflush order and changes nothing that is stored.
+
+Every other warning and error is shown as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import nbgrader.apps
+from sqlalchemy.exc import SAWarning
+
+#: Beginnings of nbgrader log messages that never need the instructor.
+ROUTINE = (
+    "Removing existing assignment",
+    "Config option `display_data_priority` not recognized by",
+)
+
+
+class RoutineFilter(logging.Filter):
+    """Drop the log records whose message starts with one of :data:`ROUTINE`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(ROUTINE)
+
+
+def install() -> None:
+    """Filter the routine messages of every nbgrader application and nbgrader.api's SAWarning."""
+    names = [n for n in nbgrader.apps.__all__ if n.endswith("App")]
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RoutineFilter) for f in logger.filters):
+            logger.addFilter(RoutineFilter())
+    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.api")
