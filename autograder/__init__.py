@@ -1,13 +1,19 @@
 """Instructors' grading machinery around nbgrader (not part of the course package dnn_ref).
 
-* :mod:`autograder.sandbox` runs a student's answer cells in a separate, limited
-  process and brings back plain data;
-* :mod:`autograder.verify` re-checks every graded function there during
-  ``nbgrader autograde``, so code in the notebook cannot change a verdict;
-* :mod:`autograder.feedback` keeps hidden tests' code out of the feedback;
-* :mod:`autograder.class_grade` grades a whole class in parallel shards of real
-  ``nbgrader autograde`` runs (local processes or Dask), with a progress bar, a
-  line per student, time and memory limits, a resume journal and the CSV export;
-* :mod:`autograder.gradebook_merge` merges a shard's gradebook into the course's
-  without touching manual grades.
+What a student has (``dnn_ref``: the visible cases, the checks, the diagnoses,
+the recorder that runs inside the sandbox) stays apart from what only the
+instructor's side has, here:
+
+* :mod:`autograder.sandbox` (with :mod:`autograder.student_view`): the bubblewrap
+  kernel every submission runs in;
+* :mod:`autograder.execute`: nbgrader's Execute in that sandbox, each test cell
+  judged outside by :mod:`autograder.judge` on hidden cases from the course secret
+  (:mod:`autograder.hidden_cases`, :mod:`autograder.secret`);
+* :mod:`autograder.repair`: copy-paste damage repaired before nbgrader's checks;
+* :mod:`autograder.feedback`: hidden tests' code kept out of the feedback;
+* :mod:`autograder.class_grade`: a whole class in parallel shards of real
+  ``nbgrader autograde`` runs (:mod:`autograder.shard`), merged and journaled
+  (:mod:`autograder.class_merge`, :mod:`autograder.gradebook_merge`) and reported
+  (:mod:`autograder.class_report`), in the course folder (:mod:`autograder.course`);
+* and, next to them, the LMS, grade-export and class-report modules.
 """

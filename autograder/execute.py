@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,11 @@ class SandboxedExecute(Execute):
                 write_cases(box.grading_dir, n, h, [(c.name, c.args) for c in cases])
             self._box = box
             self._records = judge.Records(Path(box.grading_dir) / "out")
+            self._kernel_up, self._judging = False, 0.0
+            self.log.info("Sandbox ready (%s), cases of %d checks written",
+                          "UNSANDBOXED" if self.unsandboxed else "bubblewrap", len(needed))
             nb, resources = super().preprocess(nb, resources, km)
+        self.log.info("Judged %d test cells in %.2f s", len(self._tests), self._judging)
         self._notes_cell(nb)
         (workdir / REPORT).write_text(json.dumps(self._rows, indent=1, ensure_ascii=False))
         return nb, resources
@@ -132,16 +137,21 @@ class SandboxedExecute(Execute):
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int
                         ) -> tuple[NotebookNode, Any]:
+        if not self._kernel_up:
+            self._kernel_up = True
+            self.log.info("Kernel up, running the cells")
         if index in self._skipped:
             cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=NOT_RUN)]
             return cell, resources
         cell, resources = super().preprocess_cell(cell, resources, index)
+        start = time.perf_counter()
         new = self._records.new()   # records of non-test cells are read and dropped
         if index in self._tests:
             self._judge_cell(cell, index, new)
         elif cell.cell_type == "code" and (error := _error(cell, last=True)):
             where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
             self._earlier.append(f"{where}: {error[0]}: {error[1]}")
+        self._judging += time.perf_counter() - start
         return cell, resources
 
     def _judge_cell(self, cell: NotebookNode, index: int, new: list) -> None:

@@ -3,24 +3,26 @@
     .venv/bin/python benchmarks/autograde_speed.py [--students 200] [--workers N]
 
 Builds a course in a temporary folder (backprop released with the real
-``nbgrader generate_assignment``) and a class of synthetic submissions that
-cycles through the scripted students of tests/submissions/roster.py: correct
-answers in two styles and every mistake the checkers diagnose (the infinite
-loop and the corrupt upload are left out: they measure a timeout, not grading).
-Two copies of that course are graded, one by a plain serial ``nbgrader
-autograde``, one by the parallel tool (CSV export included). Every gradebook
-row must be equal. It prints seconds per submission for both, the ratio, and
-where the serial run's time goes, from the arrival time of each log line:
+``nbgrader generate_assignment``, one course secret) and a class of synthetic
+submissions that cycles through the scripted students of
+tests/submissions/roster.py: correct answers in two styles and every mistake
+the checkers diagnose (the infinite loop and the corrupt upload are left out:
+they measure a timeout, not grading). Two copies of that course are graded,
+sandbox on, one by a plain serial ``nbgrader autograde``, one by the parallel
+tool (CSV export included). Every gradebook row must be equal. It prints
+seconds per submission for both, the ratio, and where the serial run's time
+goes, from the arrival time of each log line:
 
 * start-up: nbgrader's own start, before the first student;
-* sanitize: reading the submission, restoring locked cells, writing it;
-* kernel: from "Autograding" until the kernel says it is up;
-* run + verify: the notebook's cells, then the out-of-kernel re-check and the
-  grades saved to the database (these are not logged apart);
+* sanitize: reading the submission, repairing and restoring cells, writing it;
+* sandbox: the student view of dnn_ref, the cases (visible and hidden) written;
+* kernel: the sandboxed kernel starting;
+* cells + judge: the notebook's one execution, each test cell judged outside
+  (the judging alone is also logged and shown), the grades saved;
 * write: the graded notebook written, permissions set.
 
 ``--where`` also times, on one correct submission, each cell of the notebook in
-a kernel and the out-of-kernel re-check (autograder.verify) on its own.
+a sandboxed kernel.
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ def build_class(course: Path, n: int) -> None:
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    subprocess.run([sys.executable, "-m", "autograder.secret", str(course)], check=True,
+                   capture_output=True)           # both copies grade the same hidden cases
     released = nbformat.read(course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
                              as_version=4)
     roster = [s for s in BACKPROP if s.student not in LEFT_OUT]
@@ -92,13 +96,14 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-PHASES = [("sanitize", "INFO] Sanitizing"), ("kernel", "INFO] Autograding"),
-          ("run + verify", "Kernel is running over TCP"), ("write", "INFO] Writing"),
-          ("end", "Setting destination file permissions")]
+PHASES = [("sanitize", "INFO] Sanitizing"), ("sandbox", "INFO] Autograding"),
+          ("kernel", "INFO] Sandbox ready"), ("cells + judge", "INFO] Kernel up"),
+          ("write", "INFO] Writing"), ("end", "Setting destination file permissions")]
+JUDGED = re.compile(r"Judged \d+ test cells in ([\d.]+) s")
 
 
 def phases(lines: list[tuple[float, str]]) -> tuple[float, dict[str, list[float]]]:
-    """nbgrader's start-up time and, per phase, each student's seconds."""
+    """nbgrader's start-up time and, per phase, each student's seconds (and the judging)."""
     starts = [i for i, (_, text) in enumerate(lines) if "Creating/updating student" in text]
     startup = lines[starts[0]][0] if starts else float("nan")
     per: dict[str, list[float]] = {name: [] for name, _ in PHASES[:-1]}
@@ -111,14 +116,17 @@ def phases(lines: list[tuple[float, str]]) -> tuple[float, dict[str, list[float]
         if len(marks) == len(PHASES):
             for (name, _), (after, _) in zip(PHASES, PHASES[1:], strict=False):
                 per[name].append(marks[after] - marks[name])
+        per.setdefault("(of which judging)", []).extend(
+            float(m.group(1)) for _, text in lines[a:b] if (m := JUDGED.search(text)))
     return startup, per
 
 
 def where(course: Path) -> None:
-    """Cell-by-cell kernel times and the out-of-kernel re-check of one correct submission."""
+    """Cell-by-cell times of one correct submission in a sandboxed kernel."""
     from nbclient import NotebookClient
 
-    from autograder.verify import VerifyOutsideKernel
+    from autograder.sandbox import Sandbox
+    from dnn_ref.cases import ASSIGNMENTS
 
     graded = next((course / "autograded").glob(f"*correct_vectorised/{ASSIGNMENT}/*.ipynb"))
     nb = nbformat.read(graded, as_version=4)
@@ -126,22 +134,24 @@ def where(course: Path) -> None:
         if cell.cell_type == "code":
             cell.outputs = []
     start = time.monotonic()
-    client = NotebookClient(nb, kernel_name="python3", record_timing=True)
-    with client.setup_kernel():
-        up = time.monotonic() - start
-        times = {}
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
-                t = time.monotonic()
-                client.execute_cell(cell, i)
-                times[cell.get("id", str(i))] = time.monotonic() - t
-    print(f"\none correct notebook in a fresh kernel: kernel up in {up:.2f} s, cells "
-          f"{sum(times.values()):.2f} s")
+    with Sandbox(assignment=ASSIGNMENT, workdir=graded.parent,
+                 graded=ASSIGNMENTS[ASSIGNMENT]) as box:
+        ready = time.monotonic() - start
+        client = NotebookClient(nb, kernel_name=box.kernel_name)
+        client.km = box.configure(client.create_kernel_manager())
+        with client.setup_kernel():
+            up = time.monotonic() - start - ready
+            times = {}
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    t = time.monotonic()
+                    client.execute_cell(cell, i)
+                    times[cell.metadata.get("nbgrader", {}).get("grade_id", str(i))] = \
+                        time.monotonic() - t
+    print(f"\none correct notebook in a sandboxed kernel: sandbox ready in {ready:.2f} s, "
+          f"kernel up in {up:.2f} s, cells {sum(times.values()):.2f} s (slowest below)")
     for name, t in sorted(times.items(), key=lambda x: -x[1])[:5]:
         print(f"  {name:<28} {t:6.2f} s")
-    start = time.monotonic()
-    VerifyOutsideKernel().preprocess(nb, {})
-    print(f"out-of-kernel re-check (autograder.verify): {time.monotonic() - start:.2f} s")
 
 
 def main() -> None:
@@ -151,7 +161,7 @@ def main() -> None:
                         help="workers of the parallel tool (default: its own, two per core)")
     parser.add_argument("--shard-size", type=int)
     parser.add_argument("--where", action="store_true",
-                        help="also time one notebook's cells and the re-check on their own")
+                        help="also time one notebook's cells in a sandboxed kernel")
     parser.add_argument("--keep", type=Path, help="build the courses here and keep them")
     args = parser.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="autograde_speed_"))

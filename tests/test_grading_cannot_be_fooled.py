@@ -139,7 +139,7 @@ def submit_class(course: Path, subs: list[Submission]) -> None:
         (folder / "backprop.ipynb").write_text(text, encoding="utf-8")
 
 
-GRADING_OUTPUTS = ("gradebook.db", "autograded", "feedback", ".nbgrader.log")
+GRADING_OUTPUTS = ("gradebook.db", "autograded", "feedback", ".nbgrader.log", "grades.csv")
 
 
 def fingerprint(folder: Path, *, skip: tuple[str, ...] = (), contents: bool = True
