@@ -48,20 +48,27 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from autograder import student_view
+from autograder.sandbox_command import (
+    INSIDE_GRADING,
+    INSIDE_HOME,
+    INSIDE_SOCKETS,
+    INSIDE_STAGE,
+    Limits,
+    bwrap_command,
+    thread_env,
+)
 
-INSIDE_GRADING = "/run/dnn-grading"
-"""$DNN_GRADING_DIR inside the sandbox."""
-INSIDE_STAGE = "/run/dnn-stage"
-"""Read-only inside: the submission's folder as it was when the kernel started."""
-INSIDE_SOCKETS = "/run/dnn-rt"
-"""Inside: the kernel's ipc sockets and its copy of the connection file (a small tmpfs)."""
-INSIDE_HOME = "/tmp/home"
+DEFAULT_LIMITS = Limits()
+
+__all__ = ["INSIDE_GRADING", "INSIDE_HOME", "INSIDE_SOCKETS", "INSIDE_STAGE", "Limits", "Sandbox",
+           "SandboxUnavailable", "check_available"]
+
 TRANSPORT = "ipc"
 UID_BASE, UID_COUNT = 61000, 1000
 """Grading as root, each live sandbox runs under its own uid from this range."""
@@ -69,33 +76,6 @@ KERNEL_SCRIPT = Path(__file__).with_name("sandbox_kernel.py")
 INSTALL_HINT = ("install bubblewrap (`bash tools/ensure_bubblewrap.sh`, or as root: apt-get "
                 "install bubblewrap), or grade without isolation by passing --unsandboxed "
                 "(student code then runs with your permissions; the feedback says so)")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of a sandbox.
-
-    Attributes
-    ----------
-    memory_mb : int
-        RLIMIT_AS (address space) of every process, in MiB.
-    cpu_s : int
-        RLIMIT_CPU of every process, in CPU seconds (SIGXCPU, then SIGKILL 5 s later).
-    nproc : int
-        RLIMIT_NPROC: processes and threads of the sandbox's uid.
-    file_mb : int
-        RLIMIT_FSIZE: the largest file any process may write, in MiB; also the
-        size of ``$DNN_GRADING_DIR/out`` and of /dev/shm.
-    scratch_mb : int
-        Size of each writable tmpfs: /tmp (HOME, IPYTHONDIR live there) and the
-        working folder.
-    """
-
-    memory_mb: int = 4096
-    cpu_s: int = 900
-    nproc: int = 256
-    file_mb: int = 64
-    scratch_mb: int = 256
 
 
 class SandboxUnavailable(RuntimeError):
@@ -133,77 +113,6 @@ def check_available() -> None:
     problem = _problem()
     if problem:
         raise SandboxUnavailable(f"cannot sandbox student code: {problem}")
-
-
-# ------------------------------------------------------------------------------ mounts
-def _inside(path: str, tree: str) -> bool:
-    return path == tree or path.startswith(tree.rstrip("/") + "/")
-
-
-class _Mounts:
-    """bwrap mount arguments, creating each destination's missing parents world-readable."""
-
-    def __init__(self) -> None:
-        self.args: list[str] = []
-        self.trees: list[str] = []
-        self.binds: list[str] = []
-        self.made: set[str] = {"/"}
-        self.read_only: list[str] = []
-
-    def _parents(self, dest: str) -> None:
-        parts = Path(dest).parts
-        for i in range(2, len(parts)):
-            parent = str(Path(*parts[:i]))
-            if parent not in self.made and not any(_inside(parent, t) for t in self.binds):
-                self.args += ["--perms", "0755", "--dir", parent]
-                self.made.add(parent)
-
-    def covered(self, path: str) -> bool:
-        return any(_inside(path, t) for t in self.trees)
-
-    def bind(self, src: str | Path, dest: str | Path, *, writable: bool = False) -> None:
-        self._parents(str(dest))
-        self.args += ["--bind" if writable else "--ro-bind", str(src), str(dest)]
-        self.made.add(str(dest))
-        self.trees.append(str(dest))
-        self.binds.append(str(dest))
-
-    def tmpfs(self, dest: str | Path, size_mb: int, *, read_only: bool = False) -> None:
-        self._parents(str(dest))
-        self.args += ["--perms", "1777", "--size", str(size_mb * 2**20), "--tmpfs", str(dest)]
-        self.made.add(str(dest))
-        self.trees.append(str(dest))
-        if read_only:
-            self.read_only.append(str(dest))
-
-    def system(self) -> None:
-        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-            path = Path("/") / name
-            if path.is_symlink():
-                self.args += ["--symlink", os.readlink(path), str(path)]
-                self.made.add(str(path))
-            elif path.is_dir():
-                self.bind(path, path)
-        self.bind("/usr", "/usr")
-        self.bind("/etc", "/etc")
-
-
-def python_roots() -> list[Path]:
-    """The folders the sandboxed Python needs: the venv and the interpreter's installation."""
-    candidates = [Path(sys.prefix), Path(sys.base_prefix),
-                  Path(os.path.realpath(sys.executable)).parent.parent]
-    roots: list[Path] = []
-    for path in sorted({p.resolve() for p in candidates}, key=lambda p: len(p.parts)):
-        if not any(_inside(str(path), str(r)) for r in [*roots, Path("/usr"), Path("/etc")]):
-            roots.append(path)
-    return roots
-
-
-def _course_root(workdir: Path) -> Path | None:
-    for folder in [workdir, *workdir.parents]:
-        if (folder / "nbgrader_config.py").is_file() or (folder / "gradebook.db").is_file():
-            return folder
-    return None
 
 
 def _matplotlib_fontlists() -> list[Path]:
@@ -274,7 +183,7 @@ class Sandbox:
     """
 
     def __init__(self, *, assignment: str, workdir: Path, graded: Sequence[str],
-                 limits: Limits = Limits(), unsandboxed: bool = False,
+                 limits: Limits = DEFAULT_LIMITS, unsandboxed: bool = False,
                  hide: Sequence[Path] = ()) -> None:
         self.assignment, self.workdir = assignment, Path(workdir).resolve()
         self.graded, self.limits, self.unsandboxed = list(graded), limits, unsandboxed
@@ -338,7 +247,7 @@ class Sandbox:
                 f"{self.assignment})", "language": "python", "interrupt_mode": "message",
                 "metadata": {"debugger": False}}
         if self.unsandboxed:
-            spec["env"] = {**_thread_env(), "DNN_GRADING_DIR": str(self.grading_dir),
+            spec["env"] = {**thread_env(), "DNN_GRADING_DIR": str(self.grading_dir),
                            "PYTHONPATH": str(view.parent)}
         (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
         for key, value in (("JUPYTER_PATH", os.pathsep.join(
@@ -367,54 +276,9 @@ class Sandbox:
 
     def bwrap_argv(self, view: Path) -> list[str]:
         """The command line that starts the kernel (the launcher fills in ``{info_fd}``)."""
-        m = _Mounts()
-        m.system()
-        roots = python_roots()
-        for root in roots:
-            m.bind(root, root)
-        package = student_view.package_dir()
-        hidden = {p for p in [*self.hide, Path.home().resolve(), Path.cwd().resolve(),
-                              _course_root(self.workdir), package.parent,
-                              Path(__file__).resolve().parent] if p}
-        for path in sorted(hidden, key=lambda p: len(p.parts)):
-            if m.covered(str(path)) and str(path) not in ("/", "/usr", "/etc"):
-                m.tmpfs(path, 1, read_only=True)
-                for root in roots:        # e.g. a venv inside the course folder
-                    if _inside(str(root), str(path)) and root != path:
-                        m.bind(root, root)
-        m.bind(view, package)
-        m.args += ["--proc", "/proc", "--dev", "/dev"]
-        m.made.update(("/proc", "/dev"))
-        m.tmpfs("/dev/shm", self.limits.file_mb)
-        m.tmpfs("/tmp", self.limits.scratch_mb)
-        m.tmpfs(INSIDE_SOCKETS, 1)
-        m.bind(self.grading_dir / "cases", f"{INSIDE_GRADING}/cases")
-        m.tmpfs(f"{INSIDE_GRADING}/out", self.limits.file_mb)
-        m.bind(self.state / "stage", INSIDE_STAGE)
-        m.tmpfs(self.workdir, self.limits.scratch_mb)
-        for path in [*m.read_only, "/dev", "/"]:
-            m.args += ["--remount-ro", path]
-        env = {"PATH": f"{sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": INSIDE_HOME,
-               "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-               "IPYTHONDIR": f"{INSIDE_HOME}/.ipython",
-               "MPLCONFIGDIR": f"{INSIDE_HOME}/.config/matplotlib",
-               "JUPYTER_CONFIG_DIR": f"{INSIDE_HOME}/.jupyter",
-               "JUPYTER_DATA_DIR": f"{INSIDE_HOME}/.local/share/jupyter",
-               "JUPYTER_RUNTIME_DIR": INSIDE_SOCKETS, "VIRTUAL_ENV": sys.prefix,
-               "DNN_GRADING_DIR": INSIDE_GRADING, "PYTHONDONTWRITEBYTECODE": "1",
-               "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JPY_PARENT_PID": "2", **_thread_env()}
-        root = os.geteuid() == 0
-        unshare = (["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                    "--unshare-cgroup-try"] if root else ["--unshare-all"])
-        argv = ["bwrap", *unshare, "--die-with-parent", "--new-session", "--hostname", "sandbox",
-                *m.args, "--chdir", str(self.workdir), "--clearenv"]
-        for key, value in env.items():
-            argv += ["--setenv", key, value]
-        argv += ["--info-fd", "{info_fd}"]
-        if root:
-            argv += ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups",
-                     "--bounding-set=-all", "--inh-caps=-all", "--"]
-        return [*argv, "sh", "-c", KERNEL_SHELL, sys.executable]
+        return bwrap_command(workdir=self.workdir, view=view, grading_dir=self.grading_dir,
+                             stage=self.state / "stage", limits=self.limits, uid=self.uid,
+                             hide=self.hide)
 
     def configure(self, km: Any) -> Any:
         """Make a jupyter_client kernel manager talk to this sandbox's kernel (ipc sockets).
@@ -447,25 +311,6 @@ class Sandbox:
             self._uid_fd, self.uid = None, None
 
 
-KERNEL_SHELL = f"""set -e
-mkdir -p "$HOME" "$IPYTHONDIR" "$MPLCONFIGDIR"
-cp -R {INSIDE_STAGE}/mpl/. "$MPLCONFIGDIR"/
-cp -R {INSIDE_STAGE}/submission/. .
-cp {INSIDE_STAGE}/connection.json {INSIDE_SOCKETS}/kernel.json
-set +e
-trap : INT
-"$0" -m ipykernel_launcher -f {INSIDE_SOCKETS}/kernel.json >/tmp/.kernel.log 2>&1
-status=$?
-tail -c 3000 /tmp/.kernel.log | tr -cd '[:print:]\n' >&2
-exit $status
-"""
-"""Runs as PID 2 (bwrap's init is PID 1) and stays the kernel's parent: ipykernel
-must not be PID 2, as its parent poller takes a parent of PID 1 for a dead parent.
-JPY_PARENT_PID=2 makes the kernel watch this shell (and silences its Ctrl-C note).
-The kernel's own stdout/stderr go to a log in the sandbox: only its last 3000
-printable characters reach the grader's terminal, when the kernel ends by itself."""
-
-
 STATE_PREFIX = "dnnsb-"
 
 
@@ -490,11 +335,6 @@ def remove_stale_states() -> None:
             if _process_id(int(owner.split()[0])) != owner:
                 kill_recorded(state / "pids")
                 shutil.rmtree(state, ignore_errors=True)
-
-
-def _thread_env() -> dict[str, str]:
-    return {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-                             "NUMEXPR_NUM_THREADS")}
 
 
 def kill_recorded(pids_file: Path) -> None:

@@ -325,11 +325,13 @@ def test_ipython_magics_and_shell_escapes_work(kc) -> None:
 def test_interrupt_stops_a_loop_and_the_kernel_survives(kc, box: Sandbox) -> None:
     pid = run_json(kc, "import os, json; print(json.dumps(os.getpid()))")
     msg_id = kc.execute("while True:\n    pass")
-    time.sleep(1.5)
-    interrupt = kc.session.msg("interrupt_request", {})
-    kc.control_channel.send(interrupt)
-    reply = kc.get_shell_msg(timeout=30)
-    assert reply["parent_header"]["msg_id"] == msg_id
+    while not (msg := kc.get_iopub_msg(timeout=60))["msg_type"] == "execute_input" \
+            or msg["parent_header"].get("msg_id") != msg_id:
+        pass                                   # interrupt once the loop is running
+    time.sleep(0.5)
+    kc.control_channel.send(kc.session.msg("interrupt_request", {}))
+    while (reply := kc.get_shell_msg(timeout=60))["parent_header"].get("msg_id") != msg_id:
+        pass
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     assert run_json(kc, "import os, json; print(json.dumps(os.getpid()))") == pid

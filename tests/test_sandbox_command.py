@@ -1,0 +1,92 @@
+"""The bwrap command line of a grading kernel (autograder/sandbox_command.py), as data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from autograder.sandbox_command import INSIDE_GRADING, INSIDE_SOCKETS, Limits, bwrap_command
+from autograder.student_view import package_dir
+
+MiB = 2**20
+LIMITS = Limits(memory_mb=1000, cpu_s=10, nproc=20, file_mb=3, scratch_mb=7)
+MOUNTS = {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--dir": 1, "--symlink": 2, "--proc": 1,
+          "--dev": 1}
+
+
+def command(tmp_path: Path, uid: int | None, hide: list[Path] | None = None) -> list[str]:
+    return bwrap_command(workdir=tmp_path / "course/autograded/ann/backprop",
+                         view=tmp_path / "view/dnn_ref", grading_dir=tmp_path / "grading",
+                         stage=tmp_path / "stage", limits=LIMITS, uid=uid, hide=hide or [])
+
+
+def mounts(argv: list[str]) -> list[tuple[str, str, str | None]]:
+    """(option, destination, source) of every mount operation, in order."""
+    out, i = [], 0
+    while i < len(argv) and argv[i] != "--chdir":
+        option = argv[i]
+        if option in MOUNTS:
+            n = MOUNTS[option]
+            out.append((option, argv[i + n], argv[i + 1] if n == 2 else None))
+            i += n + 1
+        else:
+            i += 1
+    return out
+
+
+def test_every_mount_point_has_its_parent_before_it(tmp_path: Path) -> None:
+    made, binds = {"/"}, []
+    for option, dest, _ in mounts(command(tmp_path, 61000)):
+        parent = str(Path(dest).parent)
+        inside_bind = any(parent == b or parent.startswith(b + "/") for b in binds)
+        assert parent in made or (inside_bind and Path(parent).is_dir()), (option, dest)
+        made.add(dest)
+        if option in ("--ro-bind", "--bind"):
+            binds.append(dest)
+
+
+def test_what_is_shown_writable_and_how_big(tmp_path: Path) -> None:
+    argv = command(tmp_path, 61000)
+    found = mounts(argv)
+    writable = {dest for option, dest, _ in found if option in ("--tmpfs", "--bind")}
+    work = str(tmp_path / "course/autograded/ann/backprop")
+    assert writable == {"/dev/shm", "/tmp", INSIDE_SOCKETS, f"{INSIDE_GRADING}/out", work}
+    sizes = {argv[i + 3]: int(argv[i + 1]) for i, a in enumerate(argv)
+             if a == "--size" and argv[i + 2] == "--tmpfs"}
+    assert sizes == {"/dev/shm": 3 * MiB, "/tmp": 7 * MiB, INSIDE_SOCKETS: MiB,
+                     f"{INSIDE_GRADING}/out": 3 * MiB, work: 7 * MiB}
+    shown = {dest: src for option, dest, src in found if option == "--ro-bind"}
+    assert shown[str(package_dir())] == str(tmp_path / "view/dnn_ref")
+    assert {"/usr", "/etc", str(Path(sys.prefix).resolve())} <= set(shown)
+    assert not any(dest.startswith(str(tmp_path / "course")) for dest in shown)
+    remounts = [argv[i + 1] for i, a in enumerate(argv) if a == "--remount-ro"]
+    assert remounts[-2:] == ["/dev", "/"]
+    assert argv.index("--remount-ro") > max(argv.index(o) for o in ("--tmpfs", "--ro-bind"))
+
+
+def test_root_drops_to_the_sandbox_uid_and_a_user_gets_a_user_namespace(tmp_path: Path) -> None:
+    as_root = command(tmp_path, 61000)
+    assert "--unshare-all" not in as_root and "--unshare-net" in as_root
+    setpriv = as_root.index("setpriv")
+    assert as_root[setpriv:setpriv + 6] == ["setpriv", "--reuid=61000", "--regid=61000",
+                                            "--clear-groups", "--bounding-set=-all",
+                                            "--inh-caps=-all"]
+    assert as_root.index("--info-fd") < setpriv < as_root.index("sh")
+    as_user = command(tmp_path, None)
+    assert "--unshare-all" in as_user and "setpriv" not in as_user
+    for argv in (as_root, as_user):
+        assert {"--die-with-parent", "--new-session", "--clearenv"} <= set(argv)
+        env = {argv[i + 1]: argv[i + 2] for i, a in enumerate(argv) if a == "--setenv"}
+        assert env["OPENBLAS_NUM_THREADS"] == "1" and env["DNN_GRADING_DIR"] == INSIDE_GRADING
+        assert env["JPY_PARENT_PID"] == "2" and env["HOME"].startswith("/tmp/")
+        assert argv[-4:-2] == ["sh", "-c"] and "ipykernel_launcher" in argv[-2]
+
+
+def test_a_hidden_folder_inside_a_shown_one_is_shown_empty(tmp_path: Path) -> None:
+    lib = Path(sys.prefix).resolve() / "include"
+    argv = command(tmp_path, 61000, hide=[lib])
+    found = mounts(argv)
+    assert ("--tmpfs", str(lib), None) in found
+    assert str(lib) in [argv[i + 1] for i, a in enumerate(argv) if a == "--remount-ro"]
+    assert ("--tmpfs", str(tmp_path / "elsewhere"), None) not in mounts(
+        command(tmp_path, 61000, hide=[tmp_path / "elsewhere"]))    # not shown: nothing to hide
