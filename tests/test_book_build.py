@@ -173,6 +173,7 @@ def _contains(final: object, value: object) -> bool:
     return final == value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting, evidence", [
     ("dollarmath", r'<span class="math notranslate nohighlight">\(x_1\)</span>'),
     ("myst_dmath_double_inline", r'<div class="math notranslate nohighlight">'
@@ -201,6 +202,7 @@ def test_config_setting_shows_in_a_built_page(probe_html: str, setting: str, evi
         f"_config.yml's {setting} took no effect: {evidence!r} not in the page")
 
 
+@pytest.mark.slow
 def test_switched_off_settings_stay_off(probe_html: str) -> None:
     assert "/edit/" not in probe_html, "html.use_edit_page_button: false, yet an edit link"
     assert "hypothes.is" not in probe_html, "html.comments.hypothesis: false, yet it loads"
@@ -209,6 +211,7 @@ def test_switched_off_settings_stay_off(probe_html: str) -> None:
         "launch_buttons.thebe: false, yet the page has a Live Code (Thebe) button")
 
 
+@pytest.mark.slow
 def test_double_dollars_in_a_paragraph_are_not_printed(probe_html: str) -> None:
     # Without myst_dmath_double_inline it renders as $<span class="math ...">\(...\)</span>$.
     for literal in ("$$a_{double}", "$<span", "</span>$"):
