@@ -105,6 +105,12 @@ def _problem() -> str | None:
                 " unprivileged user namespaces may be disabled (sysctl "
                 "kernel.unprivileged_userns_clone=1, or on Ubuntu "
                 f"kernel.apparmor_restrict_unprivileged_userns=0), or {INSTALL_HINT}")
+    sized = subprocess.run([*probe[:-1], "--perms", "1777", "--size", "1048576", "--tmpfs", "/tmp",
+                            "--remount-ro", "/", "true"], capture_output=True, text=True,
+                           timeout=30, stdin=subprocess.DEVNULL)
+    if sized.returncode != 0:
+        return (f"this bwrap cannot make size-limited tmpfs mounts ({sized.stderr.strip()}); "
+                f"bubblewrap 0.8 or newer is needed (Debian 12, Ubuntu 23.04): {INSTALL_HINT}")
     return None
 
 

@@ -27,3 +27,8 @@ if ! err=$(bwrap "${unshare[@]}" --die-with-parent --ro-bind / / --proc /proc --
     echo "on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0), or grade as root." >&2
     exit 1
 fi
+if ! err=$(bwrap "${unshare[@]}" --ro-bind / / --perms 1777 --size 1048576 --tmpfs /tmp true 2>&1); then
+    echo "This bwrap cannot make size-limited tmpfs mounts ($err): the sandbox needs" >&2
+    echo "bubblewrap 0.8 or newer (Debian 12, Ubuntu 23.04)." >&2
+    exit 1
+fi
