@@ -37,6 +37,7 @@ from markupsafe import Markup, escape
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder import similarity
+from dnn_ref.diagnoses.catalogue import TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
 COURSE_ID = "dnn-from-scratch"
@@ -70,8 +71,11 @@ class ClassResults:
     problems: list[str]                     # disagreements with the gradebook, missing files
 
 
-def label_for(messages: list[str]) -> str:
-    """A reader's name for a mistake: its most frequent 'Likely cause', else first line."""
+def label_for(slug: str, messages: list[str]) -> str:
+    """A reader's name for a mistake: dnn_ref's title of the slug; for a slug without one,
+    the most frequent 'Likely cause' of its messages, else their first line."""
+    if slug in TITLES:
+        return TITLES[slug]
     causes = [m.group(1).strip() for msg in messages
               if (m := re.search(r"Likely cause:\s*([^\n]*)", msg or ""))]
     if causes:
@@ -133,7 +137,8 @@ def summarise(results: ClassResults) -> list[FunctionSummary]:
                     made.setdefault(slug, set()).add(student)
                     messages.setdefault(slug, []).append(e.get("message") or "")
         summary.mistakes = sorted(
-            (Mistake(slug, label_for(messages[slug]), sorted(who)) for slug, who in made.items()),
+            (Mistake(slug, label_for(slug, messages[slug]), sorted(who))
+             for slug, who in made.items()),
             key=lambda m: (-len(m.students), m.slug))
         summaries.append(summary)
     return summaries

@@ -26,6 +26,8 @@ from similarity_class import ANSWERS
 from submissions import Submission, submission_text
 from submissions.roster import VECTORISED
 
+from dnn_ref.diagnoses.catalogue import TITLES
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -116,7 +118,10 @@ def test_mistakes_csv_counts_students_per_mistake(made):
     }
     assert {r["graded"] for r in rows.values()} == {"7"}
     assert rows["one_layer_backward", "dw_missing_1_over_m"]["label"] == \
-        "the 1/m is missing: dW = (1/m) dZ·A_prevᵀ."
+        TITLES["dw_missing_1_over_m"]
+    # a slug dnn_ref has no title for is named by its messages
+    assert rows["update_parameters", "mutates_parameters"]["label"] == \
+        "update_parameters changed its parameters argument in place."
 
 
 def test_the_page_shows_counts_students_and_the_flagged_pairs(made):
@@ -173,3 +178,65 @@ def test_the_page_fits_the_screen_and_requests_nothing(made, width, height, name
     assert overflow <= 0, f"the page is {overflow} px wider than a {width} px screen"
     assert [u for u in requests if not u.startswith("file://")] == []
     assert bar["width"] > 0
+
+
+# ------------------------------------------------------------ the real pipeline, end to end
+
+CANVAS_ZIP = {   # Canvas download file name -> the roster submission in it
+    "correctann_1001_9001_backprop.ipynb": "correct_vectorised",
+    "loopsbob_1002_9002_backprop.ipynb": "correct_loops",
+    "nomcara_1003_9003_Backprop_final.ipynb": "dw_without_1_over_m",
+    "dbdan_LATE_1004_9004_backprop (1).ipynb": "db_without_1_over_m",
+    "notesfay_1005_9005_notes.txt": None,
+}
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run([str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course}"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"nbgrader {' '.join(args)}:\n{proc.stderr[-3000:]}"
+    return proc
+
+
+@pytest.mark.slow
+def test_canvas_zip_to_report_with_the_real_nbgrader_and_judge(tmp_path):
+    import zipfile
+
+    from submissions.roster import BACKPROP
+
+    course = tmp_path
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(ROOT / "solutions" / "backprop", course / "solutions" / "backprop")
+    nbgrader(course, "generate_assignment", "backprop", "--force")
+    released = nbformat.read(course / "exercises" / "backprop" / "backprop.ipynb", as_version=4)
+    roster = {sub.student: sub for sub in BACKPROP}
+    archive = course / "downloaded" / "backprop" / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "submissions.zip", "w") as z:
+        for name, student in CANVAS_ZIP.items():
+            z.writestr(name, submission_text(released, roster[student]) if student else "notes")
+    nbgrader(course, "zip_collect", "backprop", "--force")
+    nbgrader(course, "autograde", "backprop", "--force")
+    nbgrader(course, "export", "--to", "grades.csv")
+    nbgrader(course, "export", "--exporter=autograder.canvas.CanvasExport", "--to", "canvas.csv")
+    proc = report(course)
+    assert proc.returncode == 0, proc.stderr[-3000:]     # the report agrees with the gradebook
+
+    with open(course / "report" / "backprop" / "mistakes.csv", newline="") as f:
+        found = {(r["function"], r["mistake"]): r["student_ids"] for r in csv.DictReader(f)}
+    assert found["one_layer_backward", "passed"] == "correctann loopsbob"
+    assert found["one_layer_backward", "dw_missing_1_over_m"] == "nomcara"
+    assert found["one_layer_backward", "db_missing_1_over_m"] == "dbdan"
+    assert found["backprop", "passed"] == found["update_parameters", "passed"] == \
+        "correctann dbdan loopsbob nomcara"
+    with open(course / "grades.csv", newline="") as f:
+        grades = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert {s: (r["status"], r["score"], r["late"]) for s, r in grades.items()} == {
+        "correctann": ("graded", "20.0", ""), "loopsbob": ("graded", "20.0", ""),
+        "nomcara": ("graded", "13.0", ""), "dbdan": ("graded", "13.0", "yes"),
+        "notesfay": ("not graded: file named notes.txt (no backprop.ipynb)", "0.0", ""),
+    }
+    with open(course / "canvas.csv", newline="") as f:
+        canvas = {row[1]: row[5] for row in list(csv.reader(f))[2:]}
+    assert canvas == {"1001": "20", "1002": "20", "1003": "13", "1004": "13", "1005": ""}
