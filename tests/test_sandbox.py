@@ -320,6 +320,9 @@ def test_ipython_magics_and_shell_escapes_work(kc) -> None:
     assert status == "ok" and "6" in text and "Wall time" in text
     assert run(kc, "!echo from-the-shell") == ("ok", "from-the-shell\r\n")
     assert run(kc, "files = !ls /run/dnn-grading\nprint(sorted(files))")[1] == "['cases', 'out']\n"
+    status, text = run(kc, "%matplotlib inline\nimport matplotlib.pyplot as plt\n"
+                           "plt.plot([0, 1])\nplt.show()")
+    assert status == "ok" and text.startswith("<Figure size") and "cache" not in text
 
 
 def test_interrupt_stops_a_loop_and_the_kernel_survives(kc, box: Sandbox) -> None:
