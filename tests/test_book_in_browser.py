@@ -84,6 +84,7 @@ class Visit:
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
     has_math: bool = False
     math_elements: int = 0
     math_unrendered: int = 0
@@ -126,7 +127,10 @@ def site() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Module scope: other test modules start their own Playwright, which cannot run
+# while this one's is open; test_book_on_a_phone.py and test_book_explorers.py
+# use this fixture for a browser of their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -175,7 +179,7 @@ _LOAD_IMAGES = """async () => {
 }"""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def visit(site: str, browser: object):
     """``visit(docname)`` opens a page once per session and returns its :class:`Visit`."""
     seen: dict[str, Visit] = {}
@@ -191,6 +195,8 @@ def visit(site: str, browser: object):
         page.on("response", lambda r: r.status >= 400 and v.failed.append(f"{r.url} "
                                                                           f"(HTTP {r.status})"))
         page.on("pageerror", lambda e: v.page_errors.append(str(e)))
+        page.on("console", lambda m: m.type in ("error", "warning")
+                and v.console_errors.append(f"{m.type}: {m.text}"))
         try:
             response = page.goto(v.url, wait_until="load")
             assert response is not None and response.ok, f"{v.url} did not load"
@@ -247,6 +253,7 @@ def test_page_loads_nothing_from_outside(visit, doc: str) -> None:
     assert not outside, f"{doc} requests hosts other than {HOST}: {outside}"
     assert not v.failed, f"{doc} has failed requests: {v.failed}"
     assert not v.page_errors, f"{doc} raised JavaScript errors: {v.page_errors}"
+    assert not v.console_errors, f"{doc} logged errors or warnings: {v.console_errors}"
 
 
 @pytest.mark.slow

@@ -26,10 +26,13 @@
   /** Width / height above which a figure counts as multi-panel. */
   const WIDE = 1.8;
 
+  /** Pixels a box must hide before it gets a cue (glyphs overhang their box by a few). */
+  const SLACK = 6;
+
   function cue(box) {
     const hidden = box.scrollWidth - box.clientWidth;
-    box.classList.toggle("dnn-scrolls-right", hidden > 1 && box.scrollLeft < hidden - 1);
-    box.classList.toggle("dnn-scrolls-left", hidden > 1 && box.scrollLeft > 1);
+    box.classList.toggle("dnn-scrolls-right", hidden > SLACK && box.scrollLeft < hidden - 1);
+    box.classList.toggle("dnn-scrolls-left", hidden > SLACK && box.scrollLeft > 1);
   }
 
   function wrapWideFigure(img) {
