@@ -217,3 +217,14 @@ def test_double_dollars_in_a_paragraph_are_not_printed(probe_html: str) -> None:
     for literal in ("$$a_{double}", "$<span", "</span>$"):
         assert literal not in probe_html, (
             f"$$...$$ inside a paragraph rendered with literal dollars ({literal!r} in the page)")
+
+
+@pytest.mark.slow
+def test_theme_and_reader_settings_show_in_a_built_page(probe_html: str) -> None:
+    # html_theme_options.navbar_persistent: [] -- no header bar, whose hidden ☰ would take
+    # the click handlers of the visible one, and no second search field
+    assert "navbar-persistent" not in probe_html, "pydata-sphinx-theme's header bar is back"
+    assert 'data-default-mode="light"' in probe_html, "html_context.default_mode is not set"
+    for asset in ("_static/readers.css", "_static/readers.js"):
+        assert asset in probe_html, f"book/_ext/reader_assets.py did not add {asset}"
+    assert "bokeh" not in probe_html, "a page without slider figures loads BokehJS"
