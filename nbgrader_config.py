@@ -47,6 +47,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # (nbgrader's Execute preprocessor inherits these ExecutePreprocessor settings.)
 c.ExecutePreprocessor.timeout = 60
 c.ExecutePreprocessor.interrupt_on_timeout = True
+# A sandboxed kernel on a busy machine may take a while to start; one that does not start
+# at all is tried once more (autograder.execute) before the student is reported.
+c.ExecutePreprocessor.startup_timeout = 120
 
 # --- collecting from an LMS (make collect-zip; autograder/lms.py) -------------------------
 # Canvas "Download Submissions" names each file

@@ -112,23 +112,37 @@ class SandboxedExecute(Execute):
         self._cases = {(n, h): cases_for(n, hidden=h, secret=key, assignment=assignment)
                        for n, h in needed}
         graded = sorted(set(ASSIGNMENTS.get(assignment, [])) | {n for n, _ in needed})
-        self._rows: list[dict[str, Any]] = []
-        self._earlier: list[str] = []
-        self._verdicts: dict[str, bool] = {}
+        for attempt in (1, 2):
+            self._rows: list[dict[str, Any]] = []
+            self._earlier: list[str] = []
+            self._verdicts: dict[str, bool] = {}
+            self._kernel_up, self._judging = False, 0.0
+            try:
+                nb, resources = self._run_in_sandbox(nb, resources, km, assignment, workdir,
+                                                     graded, len(needed))
+                break
+            except Exception as exc:  # a kernel that never started: once more, then give up
+                if self._kernel_up or attempt == 2:
+                    raise
+                self.log.warning("The sandboxed kernel did not start (%s: %s); trying again",
+                                 type(exc).__name__, exc)
+        self.log.info("Judged %d test cells in %.2f s", len(self._tests), self._judging)
+        self._notes_cell(nb)
+        (workdir / REPORT).write_text(json.dumps(self._rows, indent=1, ensure_ascii=False))
+        return nb, resources
+
+    def _run_in_sandbox(self, nb: NotebookNode, resources: Any, km: Any, assignment: str,
+                        workdir: Path, graded: list[str], n_checks: int
+                        ) -> tuple[NotebookNode, Any]:
         with Sandbox(assignment=assignment, workdir=workdir, graded=graded,
                      unsandboxed=self.unsandboxed) as box:
             for (n, h), cases in self._cases.items():
                 write_cases(box.grading_dir, n, h, [(c.name, c.args) for c in cases])
             self._box = box
             self._records = judge.Records(Path(box.grading_dir) / "out")
-            self._kernel_up, self._judging = False, 0.0
             self.log.info("Sandbox ready (%s), cases of %d checks written",
-                          "UNSANDBOXED" if self.unsandboxed else "bubblewrap", len(needed))
-            nb, resources = super().preprocess(nb, resources, km)
-        self.log.info("Judged %d test cells in %.2f s", len(self._tests), self._judging)
-        self._notes_cell(nb)
-        (workdir / REPORT).write_text(json.dumps(self._rows, indent=1, ensure_ascii=False))
-        return nb, resources
+                          "UNSANDBOXED" if self.unsandboxed else "bubblewrap", n_checks)
+            return super().preprocess(nb, resources, km)
 
     def create_kernel_manager(self) -> Any:
         """The sandbox's kernel, whatever the notebook's kernelspec says."""
