@@ -240,3 +240,9 @@ def test_canvas_zip_to_report_with_the_real_nbgrader_and_judge(tmp_path):
     with open(course / "canvas.csv", newline="") as f:
         canvas = {row[1]: row[5] for row in list(csv.reader(f))[2:]}
     assert canvas == {"1001": "20", "1002": "20", "1003": "13", "1004": "13", "1005": ""}
+
+
+def test_make_report_runs_the_report_module():
+    out = subprocess.run(["make", "-n", "--no-print-directory", "report", "ASSIGNMENT=graphs",
+                          "STAMP="], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "-m autograder.report graphs --out report/graphs" in out
