@@ -23,6 +23,8 @@ nbclient (and so nbgrader's Execute) can start, whose argv is
 * limits (:class:`Limits`) as rlimits, under a uid of its own (setpriv; one
   uid per live sandbox, so RLIMIT_NPROC binds even when grading as root and a
   fork bomb cannot starve a classmate's kernel graded in parallel);
+* a seccomp filter that refuses new user namespaces (which would let the
+  kernel mount tmpfs of unlimited size) and foreign-ABI system calls;
 * ``OPENBLAS_NUM_THREADS=1`` and friends.
 
 Outside, :attr:`Sandbox.grading_dir` holds ``cases/`` (written by the judge,
@@ -281,7 +283,7 @@ class Sandbox:
         return [sys.executable, "-I", str(KERNEL_SCRIPT), str(path), "{connection_file}"]
 
     def bwrap_argv(self, view: Path) -> list[str]:
-        """The command line that starts the kernel (the launcher fills in ``{info_fd}``)."""
+        """The command line that starts the kernel (the launcher fills in the fds)."""
         return bwrap_command(workdir=self.workdir, view=view, grading_dir=self.grading_dir,
                              stage=self.state / "stage", limits=self.limits, uid=self.uid,
                              hide=self.hide)

@@ -155,7 +155,7 @@ def bwrap_command(*, workdir: Path, view: Path, grading_dir: Path, stage: Path, 
     Returns
     -------
     list of str
-        argv; the launcher replaces ``{info_fd}``.
+        argv; the launcher replaces ``{info_fd}`` and ``{seccomp_fd}``.
     """
     m = _Mounts()
     m.system()
@@ -200,7 +200,7 @@ def bwrap_command(*, workdir: Path, view: Path, grading_dir: Path, stage: Path, 
             *m.args, "--chdir", str(workdir), "--clearenv"]
     for key, value in env.items():
         argv += ["--setenv", key, value]
-    argv += ["--info-fd", "{info_fd}"]
+    argv += ["--info-fd", "{info_fd}", "--seccomp", "{seccomp_fd}"]
     if root:
         argv += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                  "--bounding-set=-all", "--inh-caps=-all", "--"]

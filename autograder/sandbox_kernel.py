@@ -13,7 +13,8 @@ submission's folder, the kernel's cwd, off ``sys.path``). It
    sandbox's PID-1 process and its PID namespace (so that ``Sandbox.__exit__``
    can kill everything), and points ``<grading dir>/out`` and the socket folder
    at the sandbox's own tmpfs mounts through ``/proc/<pid>/root``;
-4. sets the rlimits and execs bwrap (so the kernel manager's pid is bwrap's,
+4. hands bwrap a seccomp filter (:func:`seccomp_program`) through a pipe;
+5. sets the rlimits and execs bwrap (so the kernel manager's pid is bwrap's,
    and killing it kills the sandbox through ``--die-with-parent``).
 """
 
@@ -21,8 +22,10 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import resource
 import shutil
+import struct
 import sys
 from pathlib import Path
 from typing import Any
@@ -128,6 +131,49 @@ def tasks_of(uid: int) -> int:
     return count
 
 
+SECCOMP_ARCH = {"x86_64": (0xC000003E, {"clone": 56, "unshare": 272, "clone3": 435}),
+                "aarch64": (0xC00000B7, {"clone": 220, "unshare": 97, "clone3": 435})}
+CLONE_NEWUSER = 0x10000000
+
+
+def seccomp_program(machine: str) -> bytes:
+    """A classic-BPF seccomp filter: no new user namespaces, no foreign or x32 ABI.
+
+    ``unshare`` and ``clone`` with CLONE_NEWUSER fail with EPERM (nested user
+    namespaces would let the sandbox mount tmpfs without a size limit);
+    ``clone3``, whose flags a filter cannot read, fails with ENOSYS (glibc
+    then uses ``clone``); a system call of another architecture's ABI fails
+    with EPERM (the same calls have other numbers there).
+    """
+    arch, nr = SECCOMP_ARCH[machine]
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    program = [
+        (ld, 0, 0, 4),                          # 0 arch
+        (jeq, 0, 8, arch),                      # 1 -> 2, else deny (10)
+        (ld, 0, 0, 0),                          # 2 syscall number
+        (jge, 6, 0, 0x40000000),                # 3 x32 ABI -> deny (10)
+        (jeq, 6, 0, nr["clone3"]),              # 4 -> enosys (11)
+        (jeq, 1, 0, nr["unshare"]),             # 5 -> flags (7)
+        (jeq, 0, 2, nr["clone"]),               # 6 -> flags (7), else allow (9)
+        (ld, 0, 0, 16),                         # 7 low word of the first argument
+        (jset, 1, 0, CLONE_NEWUSER),            # 8 -> deny (10), else allow (9)
+        (ret, 0, 0, allow),                     # 9
+        (ret, 0, 0, eperm),                     # 10
+        (ret, 0, 0, enosys),                    # 11
+    ]
+    return b"".join(struct.pack("=HBBI", *insn) for insn in program)
+
+
+def seccomp_fd() -> int:
+    """A pipe holding the filter, for bwrap's ``--seccomp``."""
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, seccomp_program(platform.machine()))
+    os.close(write_fd)
+    os.set_inheritable(read_fd, True)
+    return read_fd
+
+
 def set_limits(conf: dict[str, Any]) -> None:
     lim = conf["limits"]
     nproc = lim["nproc"] if conf["uid"] is not None else tasks_of(os.getuid()) + lim["nproc"]
@@ -149,6 +195,11 @@ def main(launch_file: str, connection_file: str) -> None:
     stage_submission(conf)
     info_fd = start_watcher(conf)
     argv = [a.replace("{info_fd}", str(info_fd)) for a in conf["argv"]]
+    if platform.machine() in SECCOMP_ARCH:
+        argv[argv.index("{seccomp_fd}")] = str(seccomp_fd())
+    else:
+        at = argv.index("{seccomp_fd}")
+        del argv[at - 1:at + 1]
     set_limits(conf)
     os.execvp(argv[0], argv)
 

@@ -82,6 +82,13 @@ def processes_of(uid: int) -> list[int]:
     return pids
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def wait_until(condition, seconds: float = 10) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -270,6 +277,18 @@ def test_links_and_fifos_in_the_submission_are_not_followed(course: Path, tmp_pa
     assert seen == [["backprop.ipynb", "grades"], str(course / "gradebook.db"), False]
 
 
+def test_no_nested_user_namespace_but_threads_and_processes_work(kc) -> None:
+    seen = run_json(kc, "import ctypes, json, os, subprocess, threading\n"
+                        "libc = ctypes.CDLL(None, use_errno=True)\n"
+                        "rc = libc.unshare(0x10000000); err = ctypes.get_errno()\n"
+                        "box = []; t = threading.Thread(target=box.append, args=(1,)); t.start()\n"
+                        "t.join()\nout = subprocess.run(['sh', '-c', 'echo child'], "
+                        "capture_output=True, text=True).stdout\n"
+                        "print(json.dumps([rc, err, box, out]))")
+    assert seen == [-1, 1, [1], "child\n"]                 # EPERM
+    assert "Operation not permitted" in run(kc, "!unshare -Ur true")[1]
+
+
 # ------------------------------------------------------------------------------- limits
 def test_file_size_limit(kc) -> None:
     size = run_json(kc, "import json, os\ntry:\n    with open('big.bin', 'wb') as f:\n"
@@ -375,8 +394,7 @@ def test_no_process_outlives_the_kernel(workdir: Path) -> None:
         assert status == "ok"
         uid = b.uid
         assert uid is not None
-        assert any(Path(f"/proc/{p}/cmdline").read_bytes().startswith(b"sleep")
-                   for p in processes_of(uid))
+        assert wait_until(lambda: any(_cmdline(p).startswith(b"sleep") for p in processes_of(uid)))
         client.stop_channels()
         km.shutdown_kernel(now=True)
         assert wait_until(lambda: not processes_of(uid)), processes_of(uid)
