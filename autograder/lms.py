@@ -11,7 +11,8 @@ no grade at all.
 :class:`LmsCollector` looks at the whole download before answering: for each
 student it files the one notebook that is theirs (the released name; else the
 one whose name contains it, e.g. ``Backprop_final``; else their only notebook;
-the highest Canvas ``-<n>`` among equals) under the released name, and keeps
+among equals the latest: Canvas's highest ``-<n>``, else the latest timestamp)
+under the released name, and keeps
 every fact the file names give in ``downloaded/<assignment>/lms.json``: the LMS
 user id, Canvas's ``_LATE`` marker, a timestamp when the pattern captures one,
 and, for a student none of whose files could be graded, the reason
@@ -79,8 +80,18 @@ class _Upload:
         return self.groups["file_id"] + os.path.splitext(self.path)[1]
 
     @property
-    def rank(self) -> int:
-        return int(self.groups.get("resubmission") or 0)
+    def rank(self) -> tuple[int, str]:
+        """Later uploads rank higher: Canvas's -<n>, then the timestamp if the name has one."""
+        return int(self.groups.get("resubmission") or 0), self.groups.get("timestamp") or ""
+
+
+def iso_timestamp(text: str) -> str:
+    """``2026-03-02-18-05-00`` (Blackboard's form) as ``2026-03-02 18:05:00``; others unchanged.
+
+    nbgrader's own parser reads the dashed form's ``-05-00`` as a UTC offset.
+    """
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)[-_ T](\d\d)[-:.](\d\d)[-:.](\d\d)", text.strip())
+    return f"{m[1]}-{m[2]}-{m[3]} {m[4]}:{m[5]}:{m[6]}" if m else text
 
 
 def _letters(text: str) -> str:
@@ -161,7 +172,7 @@ class LmsCollector(FileNameCollectorPlugin):
                 student_id=student, files=sorted(u.name for u in uploads),
                 late=any(u.groups.get("late") for u in uploads),
                 lms_user_id=first.get("lms_user_id"),
-                timestamp=max((u.groups["timestamp"] for u in uploads
+                timestamp=max((iso_timestamp(u.groups["timestamp"]) for u in uploads
                                if u.groups.get("timestamp")), default=None))
             for target, upload in chosen.items():
                 info = {"student_id": student, "file_id": target[: -len(".ipynb")]}

@@ -105,3 +105,29 @@ def test_the_log_names_every_student_not_graded_and_every_unknown_file(collected
     assert "parkmin: filed Backprop_final.ipynb as backprop.ipynb" in log
     assert "README.txt does not follow the LMS file-name pattern" in log
     assert "7 students, 5 collected, 2 not graded" in log
+
+
+BLACKBOARD = (r"(?i).*/backprop_(?P<student_id>[a-z0-9]+)_attempt_"
+              r"(?P<timestamp>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)_(?P<file_id>.+?)\.[^./]+$")
+
+
+def test_an_lms_that_names_the_time_gives_timestamps_and_the_latest_attempt(tmp_path):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copytree(ROOT / "exercises" / "backprop", tmp_path / "exercises" / "backprop")
+    archive = tmp_path / "downloaded" / "backprop" / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "blackboard.zip", "w") as z:
+        z.writestr("backprop_jsmith_attempt_2026-03-01-09-30-00_backprop.ipynb",
+                   notebook("first attempt"))
+        z.writestr("backprop_jsmith_attempt_2026-03-02-18-05-00_backprop.ipynb",
+                   notebook("second attempt"))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run([str(BIN / "nbgrader"), "zip_collect", "backprop", "--force",
+                           f"--FileNameCollectorPlugin.named_regexp={BLACKBOARD}",
+                           f"--CourseDirectory.root={tmp_path}"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert filed(tmp_path, "jsmith") == "second attempt"
+    stamp = tmp_path / "submitted" / "jsmith" / "backprop" / "timestamp.txt"
+    assert stamp.read_text().startswith("2026-03-02 18:05:00")
+    assert load_manifest(tmp_path, "backprop")["jsmith"].timestamp == "2026-03-02 18:05:00"
