@@ -176,14 +176,16 @@ def linear_backward(
     """
     A_prev, W, _ = linear_cache
     m = A_prev.shape[1]
-    dW = (dZ @ A_prev.T) / m                      # BP4
+    dW = dZ @ A_prev.T                            # BP4, averaged in place below:
+    dW /= m                                       # one (n_l, n_{l−1}) array, not two
     db = dZ.sum(axis=1, keepdims=True) / m        # BP3
     dA_prev = W.T @ dZ if need_dA_prev else None  # the Wᵀ·δ half of BP2
     return dA_prev, dW, db
 
 
 def one_layer_backward(
-    dA: ArrayLike, cache: Cache, activation: str = "sigmoid", *, need_dA_prev: bool = True
+    dA: ArrayLike, cache: Cache, activation: str = "sigmoid", *, need_dA_prev: bool = True,
+    A: Array | None = None,
 ) -> tuple[Array | None, Array, Array]:
     """Backward step through one layer: activation, then linear.
 
@@ -197,6 +199,10 @@ def one_layer_backward(
         The layer's activation, to differentiate at the cached Z.
     need_dA_prev : bool
         Passed to :func:`linear_backward`.
+    A : ndarray, shape (n_l, m), optional
+        This layer's output g(Z), if the caller has it (:func:`backprop` passes
+        a hidden layer's, cached as the next layer's A_prev). A sigmoid's
+        derivative is then σ′(Z) = A(1 − A), with no exponential to compute.
 
     Returns
     -------
@@ -205,7 +211,14 @@ def one_layer_backward(
     linear_cache, Z = cache
     dA = np.asarray(dA, dtype=np.float64)
     check_same_shape(dA, "dA", Z, "the cached Z")
-    dZ = dA * get_activation(activation).derivative(Z)  # BP1 (output) / 2nd half of BP2
+    # BP1 (output layer) / second half of BP2 (hidden layers): dZ = dA ⊙ g′(Z).
+    if activation == "sigmoid" and A is not None:
+        check_same_shape(A, "A", Z, "the cached Z")
+        dZ = dA * A * (1.0 - A)               # σ′(Z) = σ(Z)(1 − σ(Z)) = A(1 − A)
+    elif activation == "relu":
+        dZ = dA * (Z > 0)                     # ReLU′(Z) is the mask Z > 0 (ReLU′(0) = 0)
+    else:
+        dZ = dA * get_activation(activation).derivative(Z)
     return linear_backward(dZ, linear_cache, need_dA_prev=need_dA_prev)
 
 
@@ -247,9 +260,14 @@ def backprop(
     for l in range(L, 0, -1):
         activation = "sigmoid" if l == L else hidden_activation
         need = l > 1 or need_dA0
-        dA_prev, dW, db = one_layer_backward(dA, caches[l - 1], activation, need_dA_prev=need)
+        # A hidden layer's output is the next layer's cached input. The output layer's
+        # σ′ is taken from Z: where AL rounds to 1, 1 − AL is 0 but σ′(Z) is not, and
+        # dAL (which divides by 1 − AL) needs it.
+        A = caches[l][0][0] if l < L else None
+        dA_prev, dW, db = one_layer_backward(dA, caches[l - 1], activation,
+                                             need_dA_prev=need, A=A)
         if lambd:
-            dW = dW + (lambd / m) * caches[l - 1][0][1]
+            dW += (lambd / m) * caches[l - 1][0][1]
         grads[f"dW{l}"], grads[f"db{l}"] = dW, db
         if need:
             grads[f"dA{l - 1}"] = dA_prev

@@ -123,6 +123,28 @@ def test_hand_network_update_and_predict():
     assert accuracy(predict(X_HAND, params, "relu"), Y_HAND) == 0.5
 
 
+def test_one_layer_backward_shortcuts_give_the_derivatives_values():
+    """σ′ from the layer's output A(1 − A) and ReLU′ as the mask Z > 0 (what backprop uses)
+    agree with the activations' own derivatives at Z, exact zeros and saturation included."""
+    from dnn_ref.activations import relu_derivative, sigmoid, sigmoid_derivative
+
+    rng = np.random.default_rng(7)
+    A_prev, W, b = rng.standard_normal((4, 6)), rng.standard_normal((3, 4)), np.zeros((3, 1))
+    Z = W @ A_prev
+    Z[0, :3] = [0.0, 40.0, -40.0]
+    dA = rng.standard_normal((3, 6))
+    cache = ((A_prev, W, b), Z)
+    _, dW, db = linear_backward(dA * sigmoid_derivative(Z), cache[0])
+    _, dW_fast, db_fast = one_layer_backward(dA, cache, "sigmoid", A=sigmoid(Z))
+    np.testing.assert_allclose(dW_fast, dW, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(db_fast, db, rtol=1e-12, atol=1e-16)
+    expected = linear_backward(dA * relu_derivative(Z), cache[0])
+    for got, want in zip(one_layer_backward(dA, cache, "relu"), expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="A and the cached Z"):
+        one_layer_backward(dA, cache, "sigmoid", A=sigmoid(Z)[:, :2])
+
+
 def test_backprop_without_dA0_gives_the_same_parameter_gradients():
     params = hand_params()
     AL, caches = forward_prop(X_HAND, params, "relu")
