@@ -3,10 +3,11 @@
 Installed from ``nbgrader_config.py``, so it acts in every nbgrader command of
 the course, and from ``autograder.class_grade``:
 
-* nbgrader's routine warnings are dropped: "Removing existing assignment" (the
-  Makefile asks ``generate_assignment --force`` on purpose) and "Config option
-  `display_data_priority` not recognized by …" (nbgrader hands the exporter's
-  settings to every feedback preprocessor);
+* nbgrader's routine warnings are dropped: "Removing existing assignment" and
+  zip_collect's "Clearing existing files in …" (the Makefile asks for ``--force``
+  on purpose), "Directory not found. Creating: …" (every first collect) and
+  "Config option `display_data_priority` not recognized by …" (nbgrader hands
+  the exporter's settings to every feedback preprocessor);
 * SQLAlchemy's ``SAWarning`` "Object of type <SubmittedNotebook> not in session"
   raised inside ``nbgrader.api`` while a submission is added is dropped: it is
   nbgrader's own autoflush order and changes nothing that is stored.
@@ -26,6 +27,8 @@ from sqlalchemy.exc import SAWarning
 ROUTINE = (
     "Removing existing assignment",
     "Config option `display_data_priority` not recognized by",
+    "Directory not found. Creating:",
+    "Clearing existing files in",
 )
 
 
