@@ -179,6 +179,7 @@ def test_course_files_and_other_kernels_are_invisible(kc, box: Sandbox, course: 
                         course / "submitted/bob/backprop/backprop.ipynb", course / "autograded/bob",
                         REPO / "autograder" / "sandbox.py", REPO / "solutions", REPO / "source",
                         REPO / "nbgrader_config.py", REPO / "gradebook.db", REPO / "README.md",
+                        REPO / ".course_secret", REPO / "autograded", REPO / "submitted",
                         Path.home() / ".bash_history", Path.home() / ".cache", marker,
                         other.runtime_dir / "kernel-other.json", other.grading_dir,
                         Path(sys.base_prefix) / "include"]
