@@ -215,8 +215,6 @@ def one_layer_backward(
     if activation == "sigmoid" and A is not None:
         check_same_shape(A, "A", Z, "the cached Z")
         dZ = dA * A * (1.0 - A)               # σ′(Z) = σ(Z)(1 − σ(Z)) = A(1 − A)
-    elif activation == "relu":
-        dZ = dA * (Z > 0)                     # ReLU′(Z) is the mask Z > 0 (ReLU′(0) = 0)
     else:
         dZ = dA * get_activation(activation).derivative(Z)
     return linear_backward(dZ, linear_cache, need_dA_prev=need_dA_prev)
