@@ -50,6 +50,9 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 # A sandboxed kernel on a busy machine may take a while to start; one that does not start
 # at all is tried once more (autograder.execute) before the student is reported.
 c.ExecutePreprocessor.startup_timeout = 120
+# After an interrupt the kernel's last output may be slow to arrive on a loaded machine;
+# nbgrader fails the whole notebook if it does not come within this time.
+c.ExecutePreprocessor.iopub_timeout = 30
 
 # --- collecting from an LMS (make collect-zip; autograder/lms.py) -------------------------
 # Canvas "Download Submissions" names each file
