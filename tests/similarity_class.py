@@ -2,13 +2,18 @@
 
 Five independent styles (vectorised, a loop, a tuple return, a sum written with
 ``dot``, the derivative written out), ``copier`` (ada's answer with every name
-changed and comments added) and ``refcopy`` (dnn_ref's linear_backward and
-one_layer_backward stitched into one function). ``dee`` forgets the 1/m of dW.
+changed and comments added) and ``refcopy`` (the body of dnn_ref's
+linear_backward pasted into one_layer_backward, read from dnn_ref's source as it
+is now). ``dee`` forgets the 1/m of dW.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import textwrap
+
+from dnn_ref.network import linear_backward
 
 
 def _code(source: str) -> str:
@@ -24,6 +29,16 @@ STUB = _code('''
         # YOUR CODE HERE
         raise NotImplementedError()
 ''')
+
+def reference_copy() -> str:
+    """A one_layer_backward pasted from dnn_ref: the body of its linear_backward, as it is now."""
+    source = inspect.getsource(linear_backward)
+    body = ast.parse(source).body[0].body[1:]          # the statements after the docstring
+    lines = [textwrap.indent(ast.get_source_segment(source, node) or "", "    ")
+             for node in body]
+    return "\n".join(["def one_layer_backward(dA, cache):", "    linear_cache, Z = cache",
+                      "    dZ = dA * sigmoid_derivative(Z)", *lines])
+
 
 ANSWERS = {
     "ada": _code('''
@@ -97,15 +112,5 @@ ANSWERS = {
             return (np.matmul(W.T, dZ), np.matmul(dZ, A_prev.T) / batch,
                     dZ.mean(axis=1, keepdims=True))
     '''),
-    "refcopy": _code('''
-        def one_layer_backward(dA, cache):
-            linear_cache, Z = cache
-            A_prev, W, _ = linear_cache
-            m = A_prev.shape[1]
-            dZ = dA * sigmoid_derivative(Z)
-            dW = (dZ @ A_prev.T) / m                      # BP4
-            db = dZ.sum(axis=1, keepdims=True) / m        # BP3
-            dA_prev = W.T @ dZ
-            return dA_prev, dW, db
-    '''),
+    "refcopy": reference_copy(),
 }

@@ -70,3 +70,23 @@ def test_course_code_holds_dnn_ref_and_the_code_cells_of_chapter_6():
     assert "def one_layer_backward(" in code["dnn_ref/network.py"]
     assert "check_network_gradients(" in code["book chapter 6"]
     assert "```" not in code["book chapter 6"] and "$$" not in code["book chapter 6"]
+
+
+def test_a_backprop_taken_from_chapter_6_is_flagged_and_an_own_one_is_not():
+    from submissions.roster import LOOPS, VECTORISED
+
+    taken = '''
+def backprop(AL, Y, caches):
+    grads, L = {}, len(caches)
+    dAL = binary_cross_entropy_gradient(AL, Y)
+    (grads[f"dA{L-1}"], grads[f"dW{L-1}"],
+     grads[f"db{L-1}"]) = one_layer_backward(dAL, caches[L - 1])
+    for l in reversed(range(L - 1)):
+        (grads[f"dA{l}"], grads[f"dW{l+1}"],
+         grads[f"db{l+1}"]) = one_layer_backward(grads[f"dA{l+1}"], caches[l])
+    return grads'''.strip()
+    answers = {"taker": {"backprop": taken}, "own": {"backprop": VECTORISED["backprop"]},
+               "loops": {"backprop": LOOPS["backprop"]}}
+    stub = "def backprop(AL, Y, caches):\n    raise NotImplementedError()"
+    flags = find_copies(answers, {"backprop": stub}, course_code())
+    assert pairs(flags) == {("backprop", "taker", "book chapter 6")}
