@@ -190,6 +190,7 @@ def visit(site: str, browser: object):
             return seen[doc]
         v = Visit(url=urljoin(site, f"{doc}.html"))
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)    # a busy machine (make test on 2 cores) is slow
         page.on("request", lambda r: v.requests.append(r.url))
         page.on("requestfailed", lambda r: v.failed.append(f"{r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and v.failed.append(f"{r.url} "

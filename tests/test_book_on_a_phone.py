@@ -61,7 +61,7 @@ _LAYOUT = """(boxes) => {
   }
   const noCue = [...document.querySelectorAll(boxes)]
       .filter(b => !inHiddenPart(b) && b.scrollWidth > b.clientWidth + 6 &&
-                   scrolls(getComputedStyle(b)) && !b.classList.contains('dnn-scrolls-right'))
+                   scrolls(getComputedStyle(b)) && getComputedStyle(b).boxShadow === 'none')
       .map(name);
   const wide = [...document.querySelectorAll('article.bd-article .cell_output img')]
       .filter(i => i.naturalWidth > 1.8 * i.naturalHeight)
@@ -75,6 +75,7 @@ _LAYOUT = """(boxes) => {
 def _open(browser, site: str, doc: str, viewport: dict) -> object:
     """A new page showing ``doc`` with its maths typeset; it records stray requests."""
     page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(120_000)        # a busy machine (make test on 2 cores) is slow
     page.outside = []
     page.errors = []
     page.on("request", lambda r: urlparse(r.url).scheme not in ("data", "blob")
