@@ -95,6 +95,7 @@ def test_the_page_renders_offline_and_fits_the_screen(pages, width, height, name
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for student, path in pages.items():
             page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(180_000)   # a busy machine typesets slowly; no speed test
             requests: list[str] = []
             errors: list[str] = []
             page.on("request", lambda r, requests=requests: requests.append(r.url))

@@ -166,6 +166,7 @@ def test_the_page_fits_the_screen_and_requests_nothing(made, width, height, name
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                      args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": width, "height": height})
+        page.set_default_timeout(180_000)     # the machine may be busy; this is no speed test
         page.on("request", lambda r: requests.append(r.url))
         page.goto((made["out"] / "index.html").as_uri())
         page.wait_for_load_state("load")
