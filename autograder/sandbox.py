@@ -25,7 +25,11 @@ nbclient (and so nbgrader's Execute) can start, whose argv is
   fork bomb cannot starve a classmate's kernel graded in parallel);
 * a seccomp filter that refuses new user namespaces (which would let the
   kernel mount tmpfs of unlimited size) and foreign-ABI system calls;
-* ``OPENBLAS_NUM_THREADS=1`` and friends.
+* ``OPENBLAS_NUM_THREADS=1`` and friends;
+* grading as root on a machine with cgroup v1 ``cpu`` and ``pids`` controllers,
+  a cgroup of its own for each (:func:`cgroup_dirs`): all of a sandbox's
+  processes share one CPU share, so a busy fork bomb slows its own kernel, not
+  a classmate's graded in parallel, and pids.max caps them all together.
 
 Outside, :attr:`Sandbox.grading_dir` holds ``cases/`` (written by the judge,
 read-only inside) and ``out/`` (the records the kernel writes; once the kernel
@@ -153,6 +157,40 @@ def _claim_uid() -> tuple[int, int]:
     raise SandboxUnavailable(f"all {UID_COUNT} sandbox uids from {UID_BASE} are in use")
 
 
+CGROUP_CONTROLLERS = ("cpu", "pids")
+
+
+def cgroup_dirs(uid: int) -> list[Path]:
+    """The cgroup (v1) folders of the sandbox running as ``uid``, one per controller of
+    :data:`CGROUP_CONTROLLERS` mounted here, nested in the grader's own cgroup.
+
+    Memory is left alone: a cgroup of its own would take the kernel out of the
+    grader's memory cgroup. On a cgroup v2 (unified) machine the list is empty
+    and the rlimits alone apply.
+    """
+    folders = []
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for name in controllers.split(","):
+            root = Path("/sys/fs/cgroup") / name
+            if name in CGROUP_CONTROLLERS and (root / "cgroup.procs").is_file():
+                folders.append(root / path.lstrip("/") / f"dnn-sandbox-{uid}")
+    return folders
+
+
+def remove_cgroups(folders: Sequence[str | Path]) -> None:
+    """rmdir the emptied cgroups of a sandbox (a cgroup in use again is left alone)."""
+    deadline = time.monotonic() + 2
+    for folder in map(Path, folders):
+        while folder.is_dir():
+            try:
+                folder.rmdir()
+            except OSError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+
+
 # ----------------------------------------------------------------------------- sandbox
 class Sandbox:
     """The sandbox of one submission's kernel; a context manager.
@@ -276,7 +314,8 @@ class Sandbox:
                   "uid": self.uid, "workdir": str(self.workdir), "stage": str(stage),
                   "links": {str(self.grading_dir / "out"): f"{INSIDE_GRADING}/out",
                             str(self.socket_dir): INSIDE_SOCKETS},
-                  "pids": str(self.state / "pids"), "limits": asdict(self.limits)}
+                  "pids": str(self.state / "pids"), "limits": asdict(self.limits),
+                  "cgroups": [str(c) for c in cgroup_dirs(self.uid)] if self.uid else []}
         path = self.state / "launch.json"
         path.write_text(json.dumps(launch, indent=1))
         path.chmod(0o600)
@@ -306,6 +345,7 @@ class Sandbox:
                  tb: TracebackType | None) -> None:
         if self._state is not None:
             kill_recorded(self.state / "pids")
+            remove_cgroups(_launch(self.state).get("cgroups", []))
             shutil.rmtree(self._state, ignore_errors=True)
             self._state = None
         for key, value in self._saved_env.items():
@@ -342,7 +382,16 @@ def remove_stale_states() -> None:
             owner = (state / "owner").read_text()
             if _process_id(int(owner.split()[0])) != owner:
                 kill_recorded(state / "pids")
+                remove_cgroups(_launch(state).get("cgroups", []))
                 shutil.rmtree(state, ignore_errors=True)
+
+
+def _launch(state: Path) -> dict[str, Any]:
+    """The launcher's configuration in a state folder ({} if there is none)."""
+    try:
+        return json.loads((state / "launch.json").read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def kill_recorded(pids_file: Path) -> None:

@@ -14,8 +14,9 @@ submission's folder, the kernel's cwd, off ``sys.path``). It
    can kill everything), and points ``<grading dir>/out`` and the socket folder
    at the sandbox's own tmpfs mounts through ``/proc/<pid>/root``;
 4. hands bwrap a seccomp filter (:func:`seccomp_program`) through a pipe;
-5. sets the rlimits and execs bwrap (so the kernel manager's pid is bwrap's,
-   and killing it kills the sandbox through ``--die-with-parent``).
+5. joins the sandbox's cgroups (if any), sets the rlimits and execs bwrap
+   (so the kernel manager's pid is bwrap's, and killing it kills the sandbox
+   through ``--die-with-parent``).
 """
 
 from __future__ import annotations
@@ -174,6 +175,20 @@ def seccomp_fd() -> int:
     return read_fd
 
 
+def join_cgroups(conf: dict[str, Any]) -> None:
+    """Move this process (and so the whole sandbox) into the sandbox's cgroups; pids.max
+    = nproc. Best effort: without them the rlimits still hold."""
+    for folder in map(Path, conf["cgroups"]):
+        try:
+            folder.mkdir(exist_ok=True)
+            if (folder / "pids.max").exists():
+                (folder / "pids.max").write_text(str(conf["limits"]["nproc"]))
+            (folder / "cgroup.procs").write_text(str(os.getpid()))
+        except OSError as exc:
+            print(f"sandboxed kernel: cgroup {folder} not used ({exc}); rlimits only",
+                  file=sys.stderr)
+
+
 def set_limits(conf: dict[str, Any]) -> None:
     lim = conf["limits"]
     nproc = lim["nproc"] if conf["uid"] is not None else tasks_of(os.getuid()) + lim["nproc"]
@@ -200,6 +215,7 @@ def main(launch_file: str, connection_file: str) -> None:
     else:
         at = argv.index("{seccomp_fd}")
         del argv[at - 1:at + 1]
+    join_cgroups(conf)
     set_limits(conf)
     os.execvp(argv[0], argv)
 

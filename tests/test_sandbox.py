@@ -328,6 +328,19 @@ def test_fork_bomb_is_bounded(kc) -> None:
     assert 0 < started[0] < LIMITS.nproc
 
 
+def test_the_whole_sandbox_shares_one_cpu_and_pids_cgroup(kc, box: Sandbox) -> None:
+    folders = {f.relative_to("/sys/fs/cgroup").parts[0]: f for f in sandbox.cgroup_dirs(box.uid)}
+    assert set(folders) == {"cpu", "pids"}                  # this machine: cgroup v1
+    pid = next(p for p in processes_of(box.uid) if b"ipykernel" in _cmdline(p))
+    mine = {line.split(":")[1]: line.split(":")[2]
+            for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines()}
+    assert mine["cpu"].endswith(f"/dnn-sandbox-{box.uid}")
+    assert mine["pids"].endswith(f"/dnn-sandbox-{box.uid}")
+    assert (folders["pids"] / "pids.max").read_text().strip() == str(LIMITS.nproc)
+    # inside, its own cgroup namespace: the kernel sees its cgroup as the root
+    assert "dnn-sandbox" not in run(kc, "print(open('/proc/self/cgroup').read())")[1]
+
+
 def test_threads_of_blas_are_one(kc) -> None:
     env = run_json(kc, "import os, json; print(json.dumps([os.environ.get(k) for k in "
                        "('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'HOME', 'DNN_GRADING_DIR')]))")
@@ -406,6 +419,7 @@ def test_no_process_outlives_the_kernel(workdir: Path) -> None:
         assert processes_of(uid)
         client.stop_channels()
     assert wait_until(lambda: not processes_of(uid)), processes_of(uid)
+    assert not any(f.exists() for f in sandbox.cgroup_dirs(uid))
     km.cleanup_resources()
 
 
@@ -438,6 +452,7 @@ def test_a_grader_killed_mid_kernel_leaves_no_process_and_its_files_are_swept(
     assert Path(state, "stage", "submission", "data.txt").is_file()
     with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED):
         assert not Path(state).exists()
+        assert not any(f.exists() for f in sandbox.cgroup_dirs(int(uid)))
 
 
 @pytest.mark.slow
