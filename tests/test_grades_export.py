@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+pytestmark = pytest.mark.slow   # real nbgrader commands / chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 COURSE_ID = "dnn-from-scratch"

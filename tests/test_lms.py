@@ -21,6 +21,8 @@ import pytest
 
 from autograder.lms import load_manifest
 
+pytestmark = pytest.mark.slow   # real nbgrader commands / chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 

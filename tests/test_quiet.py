@@ -10,6 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import pytest
 from sqlalchemy.exc import SAWarning
 
 from autograder import quiet
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+@pytest.mark.slow
 def test_releasing_twice_prints_nothing_at_warning_level(tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     shutil.copytree(ROOT / "solutions" / "graphs", tmp_path / "solutions" / "graphs")

@@ -28,6 +28,8 @@ from submissions.roster import VECTORISED
 
 from dnn_ref.diagnoses.catalogue import TITLES
 
+pytestmark = pytest.mark.slow   # real nbgrader commands / chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -200,7 +202,6 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     return proc
 
 
-@pytest.mark.slow
 def test_canvas_zip_to_report_with_the_real_nbgrader_and_judge(tmp_path):
     import zipfile
 
