@@ -119,6 +119,7 @@ def page(lab: str) -> Iterator[object]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)    # a busy machine (make test on 2 cores) is slow
         page.outside = []
         page.on("request", lambda r: not r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
                 and page.outside.append(r.url))
