@@ -221,5 +221,31 @@ def test_a_right_function_passes_its_check(page):
 
 
 @pytest.mark.slow
+def test_run_all_goes_on_after_a_failing_check(page):
+    """The visible checks are tagged raises-exception: Run All does not stop at the first
+    one that fails (backprop and update_parameters are still stubs here), so the cells
+    after it run too, the closing training demo included, and each failing check shows
+    its error."""
+    page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
+    page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+    cells = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-CodeCell")
+    last = cells.nth(cells.count() - 1)
+    assert "load_breast_cancer" in (last.locator(".jp-InputArea-editor").text_content() or "")
+    page.wait_for_function("e => /\\[\\d+\\]/.test(e.innerText)", timeout=180_000,
+                           arg=last.locator(".jp-InputArea-prompt").element_handle())
+    last.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "jupyterlab_run_all.png"))
+    checks = {}
+    for i in range(cells.count()):
+        source = (cells.nth(i).locator(".jp-InputArea-editor").text_content() or "").strip()
+        if source.startswith(("check_backprop(", "check_update_parameters(")):
+            checks[source] = cells.nth(i).locator(".jp-Cell-outputWrapper").inner_text()
+    assert len(checks) == 2, f"the two later check cells are missing: {sorted(checks)}"
+    for source, output in checks.items():
+        assert "NotImplementedError" in output, f"{source} shows no error:\n{output[:800]}"
+    assert "NotImplementedError" in last.locator(".jp-Cell-outputWrapper").inner_text()
+
+
+@pytest.mark.slow
 def test_jupyterlab_requests_nothing_from_outside(page):
     assert not page.outside, f"JupyterLab requested hosts other than 127.0.0.1: {page.outside}"
