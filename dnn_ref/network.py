@@ -332,9 +332,9 @@ def train(
     lambd : float
         L2 strength λ. The recorded cost has the term (λ/2m) Σ_l ‖W{l}‖², m the
         training-set size; every step, on a mini-batch or on the whole set, adds
-        its gradient (λ/m)·W{l} to the batch's mean data gradient, so the mean of
-        one epoch's equal mini-batch gradients is the gradient of the recorded
-        cost (see :func:`_batch_gradients`).
+        its gradient (λ/m)·W{l} to the batch's mean data gradient, so, taken at
+        the same parameters, the mean of one epoch's equal mini-batch gradients
+        is the gradient of the recorded cost (see :func:`_batch_gradients`).
     progress : bool
         Show a tqdm progress bar.
 
