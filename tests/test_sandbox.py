@@ -37,7 +37,9 @@ MiB = 2**20
 
 # ------------------------------------------------------------------------------ helpers
 def run(kc, code: str, timeout: float = 60) -> tuple[str, str]:
-    """Run ``code`` in the kernel; (status, everything it printed or raised)."""
+    """Run ``code`` in the kernel; (status, everything it printed or raised).
+
+    An error does not abort the requests queued after it (each test stands alone)."""
     out: list[str] = []
 
     def hook(msg: dict) -> None:
@@ -49,7 +51,7 @@ def run(kc, code: str, timeout: float = 60) -> tuple[str, str]:
         elif kind in ("execute_result", "display_data"):
             out.append(content["data"].get("text/plain", ""))
 
-    reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook)
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook, stop_on_error=False)
     return reply["content"]["status"], "".join(out)
 
 
@@ -360,7 +362,7 @@ def test_ipython_magics_and_shell_escapes_work(kc) -> None:
 
 def test_interrupt_stops_a_loop_and_the_kernel_survives(kc, box: Sandbox) -> None:
     pid = run_json(kc, "import os, json; print(json.dumps(os.getpid()))")
-    msg_id = kc.execute("while True:\n    pass")
+    msg_id = kc.execute("while True:\n    pass", stop_on_error=False)
     while not (msg := kc.get_iopub_msg(timeout=60))["msg_type"] == "execute_input" \
             or msg["parent_header"].get("msg_id") != msg_id:
         pass                                   # interrupt once the loop is running
