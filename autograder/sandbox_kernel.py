@@ -177,12 +177,16 @@ def seccomp_fd() -> int:
 
 def join_cgroups(conf: dict[str, Any]) -> None:
     """Move this process (and so the whole sandbox) into the sandbox's cgroups; pids.max
-    = nproc. Best effort: without them the rlimits still hold."""
+    = nproc, memory.limit_in_bytes = memory_mb for all its processes together. Best
+    effort: without them the rlimits still hold."""
     for folder in map(Path, conf["cgroups"]):
         try:
             folder.mkdir(exist_ok=True)
             if (folder / "pids.max").exists():
                 (folder / "pids.max").write_text(str(conf["limits"]["nproc"]))
+            if (folder / "memory.limit_in_bytes").exists():
+                (folder / "memory.limit_in_bytes").write_text(
+                    str(conf["limits"]["memory_mb"] * MIB))
             (folder / "cgroup.procs").write_text(str(os.getpid()))
         except OSError as exc:
             print(f"sandboxed kernel: cgroup {folder} not used ({exc}); rlimits only",

@@ -20,16 +20,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-CGROUP_CONTROLLERS = ("cpu", "pids")
+CGROUP_CONTROLLERS = ("cpu", "pids", "memory")
 
 
 def cgroup_dirs(uid: int) -> list[Path]:
     """The cgroup (v1) folders of the sandbox running as ``uid``, one per controller of
     :data:`CGROUP_CONTROLLERS` mounted here, nested in the grader's own cgroup.
 
-    Memory is left alone: a cgroup of its own would take the kernel out of the
-    grader's memory cgroup. On a cgroup v2 (unified) machine the list is empty
-    and the rlimits alone apply.
+    Each is a child of the grader's own cgroup, so the memory cgroup still counts
+    towards the grader's (hierarchical accounting) while capping the sandbox's total:
+    RLIMIT_AS caps one process, the cgroup all of them together. On a cgroup v2
+    (unified) machine the list is empty and the rlimits alone apply.
     """
     folders = []
     for line in Path("/proc/self/cgroup").read_text().splitlines():

@@ -319,6 +319,23 @@ def test_memory_limit_gives_memory_error_and_the_kernel_lives_on(kc) -> None:
     assert run(kc, "print(6 * 7)") == ("ok", "42\n")
 
 
+def test_memory_of_all_processes_together_is_bounded(kc) -> None:
+    # each child stays under RLIMIT_AS, together they are over the sandbox's total:
+    # the memory cgroup ends some of them, not the machine
+    per_child = LIMITS.memory_mb // 3
+    ended = run_json(kc, "import subprocess, sys, json\n"
+                         f"code = 'x = bytearray({per_child} * 2**20); x[::4096] = b\"y\" * "
+                         f"len(x[::4096]); import time; time.sleep(20)'\n"
+                         "procs = [subprocess.Popen([sys.executable, '-c', code]) "
+                         "for _ in range(5)]\n"
+                         "import time; time.sleep(8)\n"
+                         "codes = [p.poll() for p in procs]\n"
+                         "for p in procs:\n    p.kill(); p.wait()\n"
+                         "print(json.dumps(codes))")
+    assert any(code is not None and code != 0 for code in ended), ended
+    assert run(kc, "print(6 * 7)") == ("ok", "42\n")
+
+
 def test_fork_bomb_is_bounded(kc) -> None:
     started = run_json(kc, "import subprocess, json\nprocs = []\ntry:\n"
                            f"    for _ in range({4 * LIMITS.nproc}):\n"
@@ -330,15 +347,18 @@ def test_fork_bomb_is_bounded(kc) -> None:
     assert 0 < started[0] < LIMITS.nproc
 
 
-def test_the_whole_sandbox_shares_one_cpu_and_pids_cgroup(kc, box: Sandbox) -> None:
+def test_the_whole_sandbox_shares_one_cpu_pids_and_memory_cgroup(kc, box: Sandbox) -> None:
     folders = {f.relative_to("/sys/fs/cgroup").parts[0]: f for f in sandbox.cgroup_dirs(box.uid)}
-    assert set(folders) == {"cpu", "pids"}                  # this machine: cgroup v1
+    assert set(folders) == {"cpu", "pids", "memory"}        # this machine: cgroup v1
     pid = next(p for p in processes_of(box.uid) if b"ipykernel" in _cmdline(p))
     mine = {line.split(":")[1]: line.split(":")[2]
             for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines()}
     assert mine["cpu"].endswith(f"/dnn-sandbox-{box.uid}")
     assert mine["pids"].endswith(f"/dnn-sandbox-{box.uid}")
+    assert mine["memory"].endswith(f"/dnn-sandbox-{box.uid}")
     assert (folders["pids"] / "pids.max").read_text().strip() == str(LIMITS.nproc)
+    limit = int((folders["memory"] / "memory.limit_in_bytes").read_text())
+    assert limit == LIMITS.memory_mb * MiB
     # inside, its own cgroup namespace: the kernel sees its cgroup as the root
     assert "dnn-sandbox" not in run(kc, "print(open('/proc/self/cgroup').read())")[1]
 
