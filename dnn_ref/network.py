@@ -58,8 +58,8 @@ def init_params(
     scale : float
         Factor for ``method="random"``: W{l} = randn(n_l, n_{l−1}) · scale.
     method : {"random", "he", "xavier"}
-        "he" scales by √(2/n_{l−1}) (for ReLU), "xavier" by √(1/n_{l−1})
-        (for sigmoid and tanh); both ignore ``scale``.
+        "he" scales by √(2/n_{l−1}) (for ReLU), "xavier" by √(1/n_{l−1}) (LeCun's
+        scale, for tanh; Glorot's own is √(2/(n_{l−1}+n_l))); both ignore ``scale``.
 
     Returns
     -------
@@ -192,7 +192,7 @@ def one_layer_backward(
     Parameters
     ----------
     dA : array_like, shape (n_l, m)
-        ∂C/∂A of this layer's output.
+        Per example ∂C_x/∂A of this layer's output (no 1/m: that is in dW, db).
     cache : ((A_prev, W, b), Z)
         As stored by :func:`forward_prop` for this layer.
     activation : str
