@@ -9,10 +9,12 @@ sigmoids or of ReLUs (what chapter 7 recommends), each timed, on
 
 All steps of a net are timed side by side in one run, interleaved round by
 round, with this machine's float64 matmul (1024 x 1024 @ 1024 x 1024) in the
-same rounds; each figure is the median of its rounds, so a noisy neighbour on
-a shared machine slows all of them alike: compare the ratios. For each step the
-script prints dnn_ref's time over PyTorch's and the fraction of the matmul rate
-that dnn_ref's step reaches, counting the step's matmul FLOPs.
+same rounds, and the step's matrix products alone; each figure is the median
+of its rounds, so a noisy neighbour on a shared machine slows all of them alike:
+compare the ratios. For each step the script prints dnn_ref's time over
+PyTorch's, the fraction of the matmul rate that dnn_ref's step reaches, counting
+the step's matmul FLOPs, and the fraction of the step's time its matmuls take
+(what all the rest, elementwise passes and Python, leaves to them).
 
 PyTorch is not a requirement of the course: without it the script times
 dnn_ref alone and says how to add it (``.venv/bin/pip install torch``).
@@ -115,6 +117,21 @@ def step_flops(dims: list[int], m: int) -> int:
     return 2 * m * (2 * sum(pairs) + sum(pairs[1:]))
 
 
+def step_matmuls(X: np.ndarray, dims: list[int]) -> Callable[[], None]:
+    """Only the matrix products of one dnn_ref training step, on the same shapes."""
+    p = init_params(dims, seed=0)
+    _, caches = forward_prop(X, p)
+
+    def matmuls() -> None:
+        for l, ((A, W, _), Z) in enumerate(caches, start=1):
+            W @ A                           # forward
+            Z @ A.T                         # dW (Z stands in for dZ: same shape)
+            if l > 1:
+                W.T @ Z                     # dA_prev
+
+    return matmuls
+
+
 def square_matmul(n: int = 1024) -> Callable[[], object]:
     """This machine's float64 matmul on two n x n matrices (2n³ FLOPs)."""
     rng = np.random.default_rng(1)
@@ -139,28 +156,31 @@ def compare(name: str, X: np.ndarray, Y: np.ndarray, dims: list[int], rounds: in
             steps[f"pytorch {hidden}"] = t
     n = 1024
     steps["matmul"] = square_matmul(n)
+    steps["matmuls alone"] = step_matmuls(X, dims)
     for step in steps.values():      # warm up: first calls allocate and import
         step()
     times: dict[str, list[float]] = {k: [] for k in steps}
     for _ in range(rounds):
         for k, step in steps.items():
-            times[k].append(_time(step, repeats if k != "matmul" else 1))
+            times[k].append(_time(step, 1 if k == "matmul" else repeats))
     med = {k: statistics.median(v) for k, v in times.items()}
     peak = 2 * n**3 / med["matmul"] / 1e9
     flops = step_flops(dims, X.shape[1])
     print(f"\n{name}: layers {'-'.join(map(str, dims))}, m = {X.shape[1]}, float64, "
           f"median of {rounds} rounds x {repeats} steps")
+    alone = med["matmuls alone"]
     print(f"  this machine's float64 matmul, timed in the same rounds: {peak:.1f} GFLOP/s; "
-          f"a step's matmuls are {flops / 1e9:.3f} GFLOP")
+          f"a step's matmuls are {flops / 1e9:.3f} GFLOP and take {alone * 1e3:.3f} ms alone "
+          f"({flops / alone / 1e9 / peak:.0%} of that rate)")
     print(f"  {'hidden layers':<14}{'dnn_ref ms':>11}{'pytorch ms':>12}{'dnn_ref/pytorch':>17}"
-          f"{'dnn_ref % of matmul rate':>26}")
+          f"{'% of matmul rate':>18}{'matmuls share':>15}")
     for hidden in ACTIVATIONS:
         ours = med[f"dnn_ref {hidden}"]
         theirs = med.get(f"pytorch {hidden}")
         rate = flops / ours / 1e9 / peak
         print(f"  {hidden:<14}{ours * 1e3:11.3f}"
               + (f"{theirs * 1e3:12.3f}{ours / theirs:17.2f}" if theirs else f"{'-':>12}{'-':>17}")
-              + f"{rate:26.0%}")
+              + f"{rate:18.0%}{alone / ours:15.0%}")
     return med
 
 
