@@ -51,7 +51,7 @@ NetSpec = tuple[str, list[int], int, int | None]
 """(description, layer_dims, m, seed of seed 002's randn·0.01 init or None for random weights)."""
 
 _VISIBLE_NETS: list[NetSpec] = [
-    ("two-layer net with seed 002's initialisation", [3, 4, 1], 5, 3),
+    ("two-layer net with the course's randn·0.01 initialisation", [3, 4, 1], 5, 3),
     ("one-layer net (logistic regression)", [4, 1], 6, None),
     ("single example", [3, 2, 1], 1, None),
     ("square hidden layers", [3, 3, 3, 1], 4, None),

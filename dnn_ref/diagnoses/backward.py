@@ -155,8 +155,9 @@ def _missing_key(grads: Mapping, missing: list[str], expected: Mapping, L: int) 
     if index_slip and key in (f"dW{L}", f"db{L}") and f"{key[:2]}{L - 1}" in grads:
         slug = "last_layer_filed_under_l_minus_1"
         text += (f" Layer {L} is the last layer (L = len(caches) = {L}); its gradients go under "
-                 f"'dW{L}' and 'db{L}'. Filing them under index L − 1 = {L - 1} (seed 002's bug) "
-                 "puts them under the wrong layer, and the loop then overwrites them.")
+                 f"'dW{L}' and 'db{L}'. Filing them under index L − 1 = {L - 1} "
+                 "(the Romanian numpy article's bug) puts them under the wrong layer, and the "
+                 "loop then overwrites them.")
     return Wrong(slug, text + f" Expected keys: {', '.join(repr(k) for k in sorted(expected))}.")
 
 

@@ -83,7 +83,7 @@ NAMED: dict[str, str] = {
     "wrong_layer_index": "gradients filed under another layer's key",
     "value_under_wrong_key": "a gradient stored under the wrong key",
     "key_wrong_case": "gradient keys with the wrong case ('dw1')",
-    "last_layer_filed_under_l_minus_1": "the last layer's gradients under index L − 1 (seed 002)",
+    "last_layer_filed_under_l_minus_1": "the last layer's gradients under index L − 1 (Numpy-RO)",
     "da_prev_filed_one_layer_up": "dA_prev stored under 'dA' + str(l)",
     "wrong_cache_index": "caches[l] instead of caches[l − 1]",
     # update_parameters

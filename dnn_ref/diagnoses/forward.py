@@ -20,7 +20,7 @@ Array = np.ndarray
 def _no_pair(result: object, A: Array, name: str) -> None:
     """Raise if the result is the pair (A, cache) instead of A alone."""
     if isinstance(result, (tuple, list)) and len(result) == 2 and matches(result[0], A):
-        seed = " (seed 002's returns (A, cache))" if name == "sigmoid" else ""
+        seed = " (the Romanian numpy article's returns (A, cache))" if name == "sigmoid" else ""
         raise Wrong("returns_a_pair", f"it returned a pair (A, cache). This assignment's {name} "
                                       f"returns A only{seed}; end it with `return A`.")
 
