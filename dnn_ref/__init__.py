@@ -3,6 +3,8 @@
 Every executable cell of the book calls this package, and the graded
 assignments compare students' functions with it. Shapes follow the course:
 ``X`` is (features, examples), ``W{l}`` is (n_l, n_{l-1}), ``b{l}`` is (n_l, 1).
+A tag in brackets, such as [Numpy-RO] or [Salton], cites a source listed on the
+book's references page (``book/references.md``).
 
 Modules, one concept each:
 

@@ -87,7 +87,7 @@ def relu_derivative(z: ArrayLike) -> Array:
     """ReLU′(z): 1 where z > 0, else 0.
 
     ReLU has no derivative at 0; we use ReLU′(0) = 0, as seeds 000 and 004
-    and most libraries do. The course slides (seed 001) use 1 instead; either
+    and most libraries do. The course slides [Salton] use 1 instead; either
     is a valid subgradient, but gradient checks only agree away from 0.
     """
     return (_as_float(z) > 0).astype(np.float64)

@@ -4,7 +4,7 @@ A student runs :func:`cases` (the visible cases, the same every call). The
 instructor's grading draws hidden cases with :func:`build_cases` from a
 generator seeded with the course's secret: ``vary=True`` draws the shapes,
 sizes and values from that generator too, within the ranges below, while
-keeping every kind of case (seed 002's initialisation, a single example
+keeping every kind of case ([Numpy-RO]'s randn·0.01 initialisation, a single example
 m = 1, a one-layer and a deep network, a square W, very large |z|, exact
 zeros for relu, scalars and arrays for the graph nodes, …).
 
@@ -48,7 +48,7 @@ class Case:
 
 
 NetSpec = tuple[str, list[int], int, int | None]
-"""(description, layer_dims, m, seed of seed 002's randn·0.01 init or None for random weights)."""
+"""(description, layer_dims, m, seed of [Numpy-RO]'s randn·0.01 init or None for random weights)."""
 
 _VISIBLE_NETS: list[NetSpec] = [
     ("two-layer net with the course's randn·0.01 initialisation", [3, 4, 1], 5, 3),
@@ -62,7 +62,7 @@ _VISIBLE_LAYERS = [(3, 3, 4), (1, 4, 6), (4, 3, 5), (2, 3, 1), (5, 6, 7)]
 
 _LAYER_KINDS = ["square W", "output layer", "hidden layer", "single example", "wide layer"]
 
-_VISIBLE_SCALARS = {  # seed 003's worked example x = 1, y = 3, z = −3 (p = 4, dp = −3)
+_VISIBLE_SCALARS = {  # [Graphs-PT]'s worked example x = 1, y = 3, z = −3 (p = 4, dp = −3)
     "add_backward": [(1.0,), (-3.0,)],
     "multiply_backward": [(4.0, -3.0, 1.0), (2.0, 5.0, -1.5)],
     "graph_gradients": [(1.0, 3.0, -3.0), (2.0, -1.0, 0.5)],
@@ -89,10 +89,10 @@ def _net_specs(rng: np.random.Generator, vary: bool) -> list[NetSpec]:
          + [1], _int(rng, 2, 8), None)]
 
 
-def _params(rng: np.random.Generator, dims: list[int], seed002: int | None) -> dict:
-    """Parameters as seed 002 makes them (randn·0.01, zero biases) or larger random ones."""
-    if seed002 is not None:
-        state = np.random.RandomState(seed002)   # like np.random.seed, without global state
+def _params(rng: np.random.Generator, dims: list[int], article_seed: int | None) -> dict:
+    """Parameters as [Numpy-RO] makes them (randn·0.01, zero biases) or larger random ones."""
+    if article_seed is not None:
+        state = np.random.RandomState(article_seed)   # like np.random.seed, without global state
         return {k: v for l in range(1, len(dims)) for k, v in (
             (f"W{l}", state.randn(dims[l], dims[l - 1]) * 0.01),
             (f"b{l}", np.zeros((dims[l], 1))))}
@@ -112,8 +112,8 @@ def _net_cases(name: str, rng: np.random.Generator, vary: bool) -> list[Case]:
     """forward_prop (X, parameters), backprop (AL, Y, caches) or update_parameters cases."""
     rates = iter([0.1, 0.5, 2.0, 0.05, 0.01])
     out = []
-    for desc, dims, m, seed002 in _net_specs(rng, vary):
-        params = _params(rng, dims, seed002)
+    for desc, dims, m, article_seed in _net_specs(rng, vary):
+        params = _params(rng, dims, article_seed)
         desc = f"{desc}, layer_dims {dims}, m = {m}"
         if name == "update_parameters":
             grads = {f"d{k}": rng.standard_normal(v.shape) * 0.1 for k, v in params.items()}
@@ -204,7 +204,7 @@ def _scalars(rng: np.random.Generator, n_args: int) -> tuple[float, ...]:
 
 
 def _graph_cases(name: str, rng: np.random.Generator, vary: bool) -> list[Case]:
-    """Scalars (seed 003's worked example among the visible ones) and arrays for the nodes."""
+    """Scalars ([Graphs-PT]'s worked example among the visible ones) and arrays for the nodes."""
     n_args = len(_VISIBLE_SCALARS[name][0])
     shape = (_int(rng, 1, 4), _int(rng, 2, 4)) if vary else (2, 3)
     arrays = tuple(np.round(rng.standard_normal(shape), 2) for _ in range(3))

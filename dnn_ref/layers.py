@@ -63,7 +63,7 @@ class Layer:
         a_prev of the last :meth:`forward` call (``None`` before the first).
     outputs : ndarray, shape (n_neurons, m)
         The pre-activation z = W·a_prev + b of the last :meth:`forward` call
-        (seed 004's name; note it is z, not the activation a).
+        ([Layer-UA]'s name; note it is z, not the activation a).
     d_weights, d_biases : ndarray
         dW and db of the last :meth:`backward` call.
     """

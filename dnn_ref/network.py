@@ -1,6 +1,6 @@
 """The functional network API: initialise, forward, cost, backward, update, train.
 
-Names and signatures are those of the course (seed 002), with its bugs fixed.
+Names and signatures are those of the numpy article [Numpy-RO], with its bugs fixed.
 Shapes, for a network with ``layer_dims = [n0, n1, …, nL]`` and m examples:
 
 ========  ==============  =====================================
@@ -53,7 +53,7 @@ def init_params(
     layer_dims : iterable of int
         Units per layer, input layer first; at least two entries.
     seed : int or None
-        Seed of ``np.random.seed`` (seed 002 uses 3), so results match the
+        Seed of ``np.random.seed`` ([Numpy-RO] uses 3), so results match the
         course's published numbers. ``None`` leaves the global state alone.
     scale : float
         Factor for ``method="random"``: W{l} = randn(n_l, n_{l−1}) · scale.
@@ -77,7 +77,7 @@ def init_params(
     if method not in INITS:
         raise ValueError(f"unknown init method {method!r}; choose one of {INITS}")
     if seed is not None:
-        np.random.seed(seed)  # noqa: NPY002 - the legacy global RNG reproduces seed 002's numbers
+        np.random.seed(seed)  # noqa: NPY002 - the legacy global RNG reproduces [Numpy-RO]'s numbers
     params: Params = {}
     for l in range(1, len(dims)):
         factor = {"random": scale, "he": np.sqrt(2.0 / dims[l - 1]),
@@ -344,7 +344,7 @@ def train(
         The trained parameters.
     cost_history : list of float
         The cost on the whole training set at the start of each epoch, before
-        its updates (seed 002's convention), one entry per epoch.
+        its updates ([Numpy-RO]'s convention), one entry per epoch.
     """
     X = as_matrix(X, "X")
     Y = as_matrix(Y, "Y")
