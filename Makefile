@@ -25,6 +25,11 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)  ## create .venv and install everything (book, nbgrader, tests)
 
 book: $(STAMP)  ## build the book strictly, executing every notebook (cached)
+	@# jupyter-cache re-runs a chapter only when its own code changes; an edit of dnn_ref
+	@# changes outputs too, so a new dnn_ref source hash empties the execution cache.
+	@h=$$(cat dnn_ref/*.py dnn_ref/*/*.py | sha256sum | cut -c1-16); \
+	if [ "$$(cat _build/.dnn_ref_hash 2>/dev/null)" != "$$h" ]; then \
+	  rm -rf _build/.jupyter_cache; mkdir -p _build; echo "$$h" > _build/.dnn_ref_hash; fi
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
 	@echo
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html  (or: make serve)"
