@@ -142,19 +142,20 @@ def submit_class(course: Path, subs: list[Submission]) -> None:
 GRADING_OUTPUTS = ("gradebook.db", "autograded", "feedback", ".nbgrader.log", "grades.csv")
 
 
-def fingerprint(folder: Path, *, skip: tuple[str, ...] = (), contents: bool = True
-                ) -> dict[str, str]:
-    """relative path -> sha256 of the content (or size and mtime) of every file under folder."""
+def fingerprint(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """relative path -> sha256 of every file under folder (size and mtime for big ones).
+
+    By content, so that another process rewriting a file with the same bytes (a
+    ``make install`` on the shared machine) is not a change.
+    """
     out = {}
     for path in folder.rglob("*"):
         rel = path.relative_to(folder)
         if rel.parts[0] in skip or "__pycache__" in rel.parts or not path.is_file():
             continue
-        if contents:
-            out[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-        else:
-            st = path.lstat()
-            out[rel.as_posix()] = f"{st.st_size}:{st.st_mtime_ns}"
+        st = path.lstat()
+        out[rel.as_posix()] = (hashlib.sha256(path.read_bytes()).hexdigest()
+                               if st.st_size < 2**18 else f"{st.st_size}:{st.st_mtime_ns}")
     return out
 
 
@@ -190,7 +191,7 @@ def graded(tmp_path_factory) -> dict:
         out["classes"][mode] = the_class(course, targets)
         submit_class(course, out["classes"][mode])
         out["courses"][mode] = course
-    venv_before = fingerprint(Path(sys.prefix), contents=False)
+    venv_before = fingerprint(Path(sys.prefix))
     before = {m: fingerprint(c, skip=GRADING_OUTPUTS) for m, c in out["courses"].items()}
 
     serial = out["courses"]["serial"]
@@ -206,7 +207,7 @@ def graded(tmp_path_factory) -> dict:
     out["pth_planted"] = PTH.exists()
     PTH.unlink(missing_ok=True)
     out["venv_changed"] = sorted(set(venv_before.items()) ^ set(
-        fingerprint(Path(sys.prefix), contents=False).items()))
+        fingerprint(Path(sys.prefix)).items()))
     out["course_changed"] = {m: sorted(set(before[m].items()) ^ set(fingerprint(
         c, skip=GRADING_OUTPUTS).items())) for m, c in out["courses"].items()}
     for course in out["courses"].values():
