@@ -66,7 +66,8 @@ DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
 """An nbgrader run waits on its kernel about a third of the time (measured: 2 workers kept
 1.3 of 2 cores busy), so two runs per core keep every core busy."""
 MEMORY_MB = 4096
-"""Default address-space limit of nbgrader and its kernels (the sandbox takes 2 GB of it)."""
+"""Default address-space limit of each nbgrader run (its sandboxed kernels get the sandbox's own
+per-process limits, autograder.sandbox.Limits)."""
 
 
 @dataclass
