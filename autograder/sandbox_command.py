@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import student_view
+from autograder import blocked_packages, student_view
 
 INSIDE_GRADING = "/run/dnn-grading"
 """$DNN_GRADING_DIR inside the sandbox."""
@@ -173,6 +173,9 @@ def bwrap_command(*, workdir: Path, view: Path, grading_dir: Path, stage: Path, 
                 if _inside(str(root), str(path)) and root != path:
                     m.bind(root, root)
     m.bind(view, package)
+    for stub, folder in blocked_packages.stubs():
+        if m.covered(str(folder)):
+            m.bind(stub, folder)
     m.args += ["--proc", "/proc", "--dev", "/dev"]
     m.made.update(("/proc", "/dev"))
     m.tmpfs("/dev/shm", limits.file_mb)

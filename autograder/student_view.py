@@ -41,9 +41,11 @@ RELATED: dict[str, dict[str, tuple[str, ...]]] = {
                      "layers": ("Layer.forward", "Network.forward")},
     "cost_function": {"network": ("cost_function",), "losses": ("binary_cross_entropy",)},
     "one_layer_backward": {"network": ("one_layer_backward", "linear_backward"),
-                           "layers": ("Layer.backward", "Network.backward")},
+                           "layers": ("Layer.backward", "Network.backward"),
+                           "graph": ("Value.backward", "Value.*._backward")},
     "backprop": {"network": ("backprop", "one_layer_backward", "linear_backward"),
                  "layers": ("Layer.backward", "Network.backward"),
+                 "graph": ("Value.backward", "Value.*._backward"),
                  "gradcheck": ("numerical_gradient", "gradient_check",
                                "check_network_gradients")},
     "update_parameters": {"network": ("update_parameters",), "layers": ("Layer.backward",)},
@@ -266,8 +268,9 @@ def write_view(source: Path, target: Path, graded: Sequence[str]) -> list[str]:
 
 
 def source_hash(source: Path) -> str:
-    """sha256 of the package's files and of this module (the rewriting rules)."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
+    """sha256 of the package's files and of the rewriting rules (this module's text and the
+    rules as loaded: a process that imported an older version builds a view of its own)."""
+    h = hashlib.sha256(Path(__file__).read_bytes() + repr((RELATED, WHOLESALE)).encode())
     for path in sorted(source.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             h.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes() + b"\0")

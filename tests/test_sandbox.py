@@ -25,7 +25,7 @@ from jupyter_client import AsyncKernelManager, KernelManager
 from nbclient import NotebookClient
 
 import autograder
-from autograder import sandbox
+from autograder import blocked_packages, sandbox
 from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_available
 from autograder.student_view import package_dir
 
@@ -357,6 +357,8 @@ def test_the_whole_sandbox_shares_one_cpu_pids_and_memory_cgroup(kc, box: Sandbo
     assert mine["pids"].endswith(f"/dnn-sandbox-{box.uid}")
     assert mine["memory"].endswith(f"/dnn-sandbox-{box.uid}")
     assert (folders["pids"] / "pids.max").read_text().strip() == str(LIMITS.nproc)
+    assert (folders["cpu"] / "cpu.cfs_quota_us").read_text().strip() == \
+        (folders["cpu"] / "cpu.cfs_period_us").read_text().strip()          # one core
     limit = int((folders["memory"] / "memory.limit_in_bytes").read_text())
     assert limit == LIMITS.memory_mb * MiB
     # inside, its own cgroup namespace: the kernel sees its cgroup as the root
@@ -486,6 +488,31 @@ def test_cpu_limit_ends_a_runaway_kernel(workdir: Path) -> None:
         assert wait_until(lambda: not km.is_alive(), 30)
         client.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_autodiff_packages_and_the_graph_engine_cannot_answer(workdir: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    # hypothesis stands in for an autodiff library (none is a requirement of the course)
+    monkeypatch.setattr(blocked_packages, "AUTODIFF", ("hypothesis",))
+    real = (blocked_packages.installed()["hypothesis"] / "__init__.py").read_text()
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED) as b:
+        km, client = start(b, workdir)
+        try:
+            status, text = run(client, "import hypothesis")
+            listing = run_json(client, "import json, os, sys\nimport importlib.util as u\n"
+                               "d = os.path.dirname(u.find_spec('hypothesis').origin)\n"
+                               "print(json.dumps([open(os.path.join(d, f)).read() "
+                               "for f in os.listdir(d) if f.endswith('.py')]))")
+            graph = run(client, "from dnn_ref.graph import Value\n"
+                                "x = Value(2.0)\n(x * x).backward()")
+        finally:
+            client.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert status == "error"
+    assert "ImportError: hypothesis is not available while your notebook is graded" in text
+    assert real not in listing and len(listing) == 1          # only the stand-in's __init__
+    assert graph[0] == "error" and "ReferenceUnavailable" in graph[1]
 
 
 # ------------------------------------------------------------------------ unsandboxed

@@ -128,7 +128,7 @@ print(json.dumps(out))
     for name in graded:
         hits = [r for e, r in out["calls"].items() if e.endswith(f":{name}")]
         assert all(f"grades your own {name}" in r for r in hits)
-    if assignment == "graphs":
+    if assignment in ("graphs", "backprop"):     # the graph engine differentiates for you
         assert out["closure"].startswith("ReferenceUnavailable") and UNAVAILABLE in out["closure"]
     else:
         assert out["closure"] == "returned"
