@@ -78,8 +78,9 @@ class _Mounts:
                 self.args += ["--perms", "0755", "--dir", parent]
                 self.made.add(parent)
 
-    def covered(self, path: str) -> bool:
-        return any(_inside(path, t) for t in self.trees)
+    def shows_host(self, path: str) -> bool:
+        """Whether ``path`` lies in a folder bound from the host (not in a fresh tmpfs)."""
+        return any(_inside(path, b) for b in self.binds)
 
     def bind(self, src: str | Path, dest: str | Path, *, writable: bool = False) -> None:
         self._parents(str(dest))
@@ -159,6 +160,10 @@ def bwrap_command(*, workdir: Path, view: Path, grading_dir: Path, stage: Path, 
     """
     m = _Mounts()
     m.system()
+    # the private /tmp first: a venv, a checkout or a course that lives under the host's
+    # /tmp (a CI clone, pytest's folders) is bound on top of it below, not hidden by it
+    m.tmpfs("/dev/shm", limits.file_mb)
+    m.tmpfs("/tmp", limits.scratch_mb)
     roots = python_roots()
     for root in roots:
         m.bind(root, root)
@@ -167,19 +172,17 @@ def bwrap_command(*, workdir: Path, view: Path, grading_dir: Path, stage: Path, 
                           _course_root(workdir), package.parent,
                           Path(__file__).resolve().parent] if p}
     for path in sorted(hidden, key=lambda p: len(p.parts)):
-        if m.covered(str(path)) and str(path) not in ("/", "/usr", "/etc"):
+        if m.shows_host(str(path)) and str(path) not in ("/", "/usr", "/etc"):
             m.tmpfs(path, 1, read_only=True)
             for root in roots:        # e.g. a venv inside the course folder
                 if _inside(str(root), str(path)) and root != path:
                     m.bind(root, root)
     m.bind(view, package)
     for stub, folder in blocked_packages.stubs():
-        if m.covered(str(folder)):
+        if m.shows_host(str(folder)):
             m.bind(stub, folder)
     m.args += ["--proc", "/proc", "--dev", "/dev"]
     m.made.update(("/proc", "/dev"))
-    m.tmpfs("/dev/shm", limits.file_mb)
-    m.tmpfs("/tmp", limits.scratch_mb)
     m.tmpfs(INSIDE_SOCKETS, 1)
     m.bind(grading_dir / "cases", f"{INSIDE_GRADING}/cases")
     m.tmpfs(f"{INSIDE_GRADING}/out", limits.file_mb)
