@@ -59,6 +59,7 @@ def test_moving_a_control_redraws_the_figure(browser, site, doc, name, control, 
             explorer.get_by_role("button", name=control, exact=True).click()
         after = _drawn(page, explorer)
         tag = f"explorer_{name}_{control}_{viewport['width']}px"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)     # this may be the first browser test
         (SCREENSHOTS / f"{tag}_before.png").write_bytes(before)
         (SCREENSHOTS / f"{tag}_after.png").write_bytes(after)
         assert after != before, f"{doc}: moving the {control} of {name} changed nothing"
