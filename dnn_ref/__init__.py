@@ -15,6 +15,7 @@ Modules, one concept each:
 * :mod:`~dnn_ref.gradcheck` — gradients checked by finite differences;
 * :mod:`~dnn_ref.graph` — scalar reverse-mode autodiff on a computational graph;
 * :mod:`~dnn_ref.datasets` — offline data sets in the (features, examples) layout;
+* :mod:`~dnn_ref.toy_problems` — generated 2-D sets (moons, circles, XOR), also in ``datasets``;
 * :mod:`~dnn_ref.plots` — cost curves, decision boundaries, activation plots;
 * :mod:`~dnn_ref.grading` — the checks the graded assignments call, built on
   :mod:`~dnn_ref.cases` (the test cases), :mod:`~dnn_ref.checking` (running them at
