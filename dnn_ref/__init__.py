@@ -10,7 +10,8 @@ Modules, one concept each:
 
 * :mod:`~dnn_ref.activations` — sigmoid, tanh, ReLU, … and their derivatives;
 * :mod:`~dnn_ref.losses` — quadratic, binary and categorical cross-entropy;
-* :mod:`~dnn_ref.network` — the functional API: init, forward, cost, backprop, update, train;
+* :mod:`~dnn_ref.network` — the functional API: init, forward, cost, backprop, update;
+* :mod:`~dnn_ref.training` — ``train``, the gradient-descent loop over those steps;
 * :mod:`~dnn_ref.layers` — the same network as ``Layer`` objects;
 * :mod:`~dnn_ref.gradcheck` — gradients checked by finite differences;
 * :mod:`~dnn_ref.graph` — scalar reverse-mode autodiff on a computational graph;
@@ -74,9 +75,9 @@ from dnn_ref.network import (
     linear_backward,
     one_layer_backward,
     predict,
-    train,
     update_parameters,
 )
+from dnn_ref.training import train
 
 __version__ = "0.1.0"
 

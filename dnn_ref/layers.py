@@ -287,7 +287,7 @@ class Network:
         -------
         list of float
             The cost at the start of each epoch, like the history of
-            :func:`dnn_ref.network.train` with ``batch_size=None``.
+            :func:`dnn_ref.training.train` with ``batch_size=None``.
         """
         X = as_matrix(X, "X")
         Y = as_matrix(Y, "Y")

@@ -39,7 +39,7 @@ def plot_cost(
     Parameters
     ----------
     cost_history : sequence of float
-        One cost per epoch, as returned by :func:`dnn_ref.network.train`.
+        One cost per epoch, as returned by :func:`dnn_ref.training.train`.
     ax : Axes, optional
     label : str, optional
         Legend entry of this curve.

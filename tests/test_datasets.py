@@ -9,7 +9,8 @@ import pytest
 from sklearn import datasets as sk
 
 from dnn_ref import datasets, toy_problems
-from dnn_ref.network import accuracy, predict, train
+from dnn_ref.network import accuracy, predict
+from dnn_ref.training import train
 
 STRICT = {"over": "raise", "divide": "raise", "invalid": "raise"}
 

@@ -12,9 +12,9 @@ from dnn_ref.network import (
     init_params,
     one_layer_backward,
     predict,
-    train,
     update_parameters,
 )
+from dnn_ref.training import train
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu"]
 

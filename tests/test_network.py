@@ -7,10 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnn_ref.datasets import load_breast_cancer
 from dnn_ref.network import (
-    _batch_gradients,
-    _batches,
     accuracy,
     backprop,
     cost_function,
@@ -19,9 +16,9 @@ from dnn_ref.network import (
     linear_backward,
     one_layer_backward,
     predict,
-    train,
     update_parameters,
 )
+from dnn_ref.training import train
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "step"]
 
@@ -373,90 +370,6 @@ def test_update_parameters_gradient_shape_mismatch_names_key_and_shapes():
         update_parameters(params, grads, 0.1)
 
 
-# ---------------------------------------------------------------- training on real data
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_minibatch_training_on_breast_cancer(seed):
-    data = load_breast_cancer(seed=seed)
-    params, history = train(
-        data.X_train, data.Y_train, [30, 8, 1], epochs=30, learning_rate=0.05,
-        hidden_activation="relu", init="he", seed=seed, batch_size=32, lambd=1.0,
-        progress=False,
-    )
-    assert len(history) == 30
-    assert history[-1] < 0.5 * history[0]
-    assert all(np.diff(history[:5]) < 0)
-    # Over split/initialisation seeds 0–9 this setting reaches 0.974–0.991.
-    assert accuracy(predict(data.X_test, params, "relu"), data.Y_test) >= 0.95
-
-
-def test_sgd_batch_size_1_trains():
-    data = load_breast_cancer(seed=0)
-    params, history = train(
-        data.X_train, data.Y_train, [30, 8, 1], epochs=3, learning_rate=0.01,
-        hidden_activation="tanh", init="xavier", seed=0, batch_size=1, progress=False,
-    )
-    assert len(history) == 3 and history[2] < history[1] < history[0]
-    assert accuracy(predict(data.X_test, params, "tanh"), data.Y_test) >= 0.93
-
-
-# ---------------------------------------------------------------- mini-batch L2 gradient
-#
-# train records C = mean cross-entropy + (λ/2m) Σ‖W‖², m the training-set size. A
-# mini-batch step must use an unbiased estimate of ∇C: the batch's mean data gradient
-# plus (λ/m)·W, not (λ/B)·W, so that one epoch's equal batches average to ∇C exactly.
-
-def test_an_epochs_equal_minibatch_gradients_average_to_the_full_gradient():
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(3, 12))
-    Y = (rng.random((1, 12)) < 0.5).astype(float)
-    params = init_params([3, 4, 1], seed=2, scale=1.0)
-    AL, caches = forward_prop(X, params, "tanh")
-    full = backprop(AL, Y, caches, "tanh", lambd=0.7)
-    batches = list(_batches(12, 4, np.random.default_rng(0)))
-    assert len(batches) == 3 and sorted(np.concatenate(batches)) == list(range(12))
-    per_batch = [_batch_gradients(params, X, Y, idx, "tanh", 0.7) for idx in batches]
-    for key in ("dW1", "db1", "dW2", "db2"):
-        mean = np.mean([g[key] for g in per_batch], axis=0)
-        np.testing.assert_allclose(mean, full[key], rtol=1e-13, atol=1e-15, err_msg=key)
-
-
-def test_minibatch_l2_gradient_is_lambda_over_m_times_W_exactly():
-    # With X = 0 the data part of dW1 is exactly 0: what is left is the L2 gradient.
-    # λ = 3, m = 12, B = 4: it must be (λ/m)·W1 = 0.25·W1 (the bug gave (λ/B)·W1 = 0.75·W1).
-    params = init_params([2, 1], seed=1, scale=1.0)
-    X, Y = np.zeros((2, 12)), np.tile([[1.0, 0.0]], 6)
-    for idx in _batches(12, 4, np.random.default_rng(0)):
-        grads = _batch_gradients(params, X, Y, idx, "sigmoid", 3.0)
-        np.testing.assert_array_equal(grads["dW1"], 0.25 * params["W1"])
-    full = _batch_gradients(params, X, Y, None, "sigmoid", 3.0)
-    np.testing.assert_array_equal(full["dW1"], 0.25 * params["W1"])
-
-
-def test_train_decays_weights_by_the_same_lambda_over_m_per_step_whatever_the_batch():
-    # X = 0, so W1 changes only by weight decay: each step multiplies it by 1 − αλ/m.
-    # α = 0.5, λ = 2, m = 4: 0.75 per step, so one epoch of SGD (4 steps) gives 0.75⁴·W1
-    # and one full-batch epoch 0.75·W1. (With (λ/B)·W, SGD's factor was 1 − αλ = 0.)
-    X, Y = np.zeros((2, 4)), np.array([[1.0, 0.0, 1.0, 0.0]])
-    W0 = init_params([2, 1], seed=7, scale=1.0)["W1"]
-    sgd, _ = train(X, Y, [2, 1], 1, 0.5, seed=7, scale=1.0, batch_size=1, lambd=2.0,
-                   progress=False)
-    full, _ = train(X, Y, [2, 1], 1, 0.5, seed=7, scale=1.0, lambd=2.0, progress=False)
-    np.testing.assert_allclose(sgd["W1"], 0.31640625 * W0, rtol=1e-15)
-    np.testing.assert_allclose(full["W1"], 0.75 * W0, rtol=1e-15)
-
-
-def test_training_is_reproducible_and_full_batch_history_is_per_epoch():
-    X, Y = X_HAND, Y_HAND
-    a = train(X, Y, [2, 3, 1], epochs=5, learning_rate=0.5, progress=False)
-    b = train(X, Y, [2, 3, 1], epochs=5, learning_rate=0.5, progress=False)
-    assert a[1] == b[1]
-    np.testing.assert_array_equal(a[0]["W1"], b[0]["W1"])
-    # The first entry is the cost of the initial parameters.
-    start = init_params([2, 3, 1])
-    assert a[1][0] == pytest.approx(cost_function(forward_prop(X, start)[0], Y))
-
-
 def test_predict_threshold_is_strict():
     # A net with zero weights outputs σ(0) = 0.5 exactly: not above the threshold.
     params = {"W1": np.zeros((1, 2)), "b1": np.zeros((1, 1))}
@@ -568,29 +481,6 @@ def test_one_layer_backward_shape_mismatch_names_dA_and_Z():
     _, caches = forward_prop(X_HAND, hand_params())
     with pytest.raises(ValueError, match=r"dA \(1, 3\) and the cached Z \(1, 2\)"):
         one_layer_backward(np.ones((1, 3)), caches[1])
-
-
-def test_train_layer_dims_must_start_with_the_number_of_features():
-    with pytest.raises(ValueError, match=r"layer_dims\[0\] is 3 but X has 2 features"):
-        train(X_HAND, Y_HAND, [3, 1], 1, 0.1, progress=False)
-
-
-def test_train_example_counts_must_agree():
-    with pytest.raises(ValueError, match=r"X has 2 examples.*Y has 3"):
-        train(X_HAND, np.ones((1, 3)), [2, 1], 1, 0.1, progress=False)
-
-
-def test_train_nan_in_X_is_named():
-    X = X_HAND.copy()
-    X[0, 0] = np.nan
-    with pytest.raises(ValueError, match=r"X contains NaN"):
-        train(X, Y_HAND, [2, 1], 1, 0.1, progress=False)
-
-
-@pytest.mark.parametrize("batch_size", [0, -4])
-def test_train_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match=rf"batch_size must be ≥ 1, got {batch_size}"):
-        train(X_HAND, Y_HAND, [2, 1], 1, 0.1, batch_size=batch_size, progress=False)
 
 
 def test_accuracy_shape_mismatch_names_both():

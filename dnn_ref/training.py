@@ -1,0 +1,149 @@
+"""Training a binary classifier by (mini-batch) gradient descent with the functional API.
+
+:func:`train` is the loop of the numpy article [Numpy-RO]: initialise, then every
+epoch run the forward pass on the whole training set, record the cost, and for
+each mini-batch backpropagate and update (:mod:`dnn_ref.network` holds each
+step). Shapes as there: ``X`` is (n0, m), ``Y`` is (1, m).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from tqdm.auto import tqdm
+
+from dnn_ref.network import (
+    Cache,
+    Params,
+    backprop,
+    cost_function,
+    forward_prop,
+    init_params,
+    update_parameters,
+)
+from dnn_ref.validation import as_matrix
+
+Array = NDArray[np.float64]
+
+
+def train(
+    X: ArrayLike, Y: ArrayLike, layer_dims: Iterable[int], epochs: int, learning_rate: float,
+    *, hidden_activation: str = "sigmoid", init: str = "random", seed: int | None = 3,
+    scale: float = 0.01, batch_size: int | None = None, lambd: float = 0.0,
+    progress: bool = True,
+) -> tuple[Params, list[float]]:
+    """Train a binary classifier by (mini-batch) gradient descent.
+
+    Parameters
+    ----------
+    X : array_like, shape (n0, m)
+    Y : array_like, shape (1, m)
+    layer_dims : iterable of int
+        ``[n0, n1, …, 1]``; the first entry must equal X's number of rows.
+    epochs : int
+        Passes over the training set.
+    learning_rate : float
+    hidden_activation, init, seed, scale
+        Passed to :func:`forward_prop` and :func:`init_params`.
+    batch_size : int or None
+        ``None`` (default) is full-batch gradient descent; 1 is stochastic
+        gradient descent. Examples are shuffled every epoch with a generator
+        seeded by ``seed``.
+    lambd : float
+        L2 strength λ. The recorded cost has the term (λ/2m) Σ_l ‖W{l}‖², m the
+        training-set size; every step, on a mini-batch or on the whole set, adds
+        its gradient (λ/m)·W{l} to the batch's mean data gradient, so, taken at
+        the same parameters, the mean of one epoch's equal mini-batch gradients
+        is the gradient of the recorded cost (see :func:`_batch_gradients`).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    parameters : dict
+        The trained parameters.
+    cost_history : list of float
+        The cost on the whole training set at the start of each epoch, before
+        its updates ([Numpy-RO]'s convention), one entry per epoch.
+    """
+    X = as_matrix(X, "X")
+    Y = as_matrix(Y, "Y")
+    dims = list(layer_dims)
+    if dims and dims[0] != X.shape[0]:
+        raise ValueError(f"layer_dims[0] is {dims[0]} but X has {X.shape[0]} features (rows)")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X has {X.shape[1]} examples (columns) but Y has {Y.shape[1]}")
+    m = X.shape[1]
+    batch = m if batch_size is None else int(batch_size)
+    if not 1 <= batch:
+        raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
+    if epochs < 1 or learning_rate <= 0 or lambd < 0:
+        raise ValueError(f"train needs epochs ≥ 1, learning_rate > 0 and lambd ≥ 0; got "
+                         f"epochs={epochs}, learning_rate={learning_rate}, lambd={lambd}")
+    params = init_params(dims, seed=seed, scale=scale, method=init)
+    rng = np.random.default_rng(seed)
+    history: list[float] = []
+    for _ in tqdm(range(epochs), disable=not progress, desc="training", unit="epoch"):
+        AL, caches = forward_prop(X, params, hidden_activation)
+        history.append(cost_function(AL, Y, params, lambd))
+        for idx in _batches(m, batch, rng):
+            grads = _batch_gradients(params, X, Y, idx, hidden_activation, lambd,
+                                     full_forward=(AL, caches))
+            params = update_parameters(params, grads, learning_rate)
+    return params, history
+
+
+def _batch_gradients(
+    params: Params, X: Array, Y: Array, idx: Array | None, hidden_activation: str,
+    lambd: float, full_forward: tuple[Array, list[Cache]] | None = None,
+) -> dict[str, Array]:
+    """Gradient of one mini-batch's estimate of the cost that :func:`train` records.
+
+    The estimate is the batch's mean cross-entropy plus the *whole* L2 term
+    (λ/2m) Σ_l ‖W{l}‖², with m = ``X.shape[1]`` the training-set size, not the
+    batch size B. Its gradient is the batch's mean data gradient plus (λ/m)·W{l},
+    so for equal mini-batches that partition the m examples, the mean of their
+    gradients (taken at the same parameters) is the full-batch gradient of the
+    recorded cost.
+
+    Parameters
+    ----------
+    params : dict
+        Current ``W1, b1, …``.
+    X : ndarray, shape (n0, m)
+    Y : ndarray, shape (1, m)
+    idx : ndarray of int, shape (B,), or None
+        The batch's example indices; None is the whole training set.
+    hidden_activation : str
+    lambd : float
+        λ of the recorded cost.
+    full_forward : (AL, caches), optional
+        A forward pass of ``params`` on all of X, reused when ``idx`` is None.
+
+    Returns
+    -------
+    dict
+        ``dW1…dWL``, ``db1…dbL`` (and ``dA1…dA{L−1}``), as :func:`backprop`.
+    """
+    m = X.shape[1]
+    if idx is None:
+        AL, caches = full_forward or forward_prop(X, params, hidden_activation)
+        Y_batch = Y
+    else:
+        AL, caches = forward_prop(X[:, idx], params, hidden_activation)
+        Y_batch = Y[:, idx]
+    # backprop adds (λ_B/B)·W for a batch of B examples; λ_B = λ·(B/m) makes it (λ/m)·W.
+    lambd_batch = lambd * (Y_batch.shape[1] / m)
+    return backprop(AL, Y_batch, caches, hidden_activation, lambd_batch, need_dA0=False)
+
+
+def _batches(m: int, batch: int, rng: np.random.Generator) -> Iterable[Array | None]:
+    """Index arrays of one epoch's shuffled mini-batches; a single ``None`` for full batch."""
+    if batch >= m:
+        yield None
+        return
+    order = rng.permutation(m)
+    for start in range(0, m, batch):
+        yield order[start:start + batch]
