@@ -50,8 +50,10 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 # A sandboxed kernel on a busy machine may take a while to start; one that does not start
 # at all is tried once more (autograder.execute) before the student is reported.
 c.ExecutePreprocessor.startup_timeout = 120
-# After an interrupt the kernel's last output may be slow to arrive on a loaded machine;
-# nbgrader fails the whole notebook if it does not come within this time.
+# After an interrupt the kernel's last output may be slow to arrive on a loaded machine; a
+# cell whose output does not end within this time fails alone (SandboxedExecute). All the
+# cells of one notebook share SandboxedExecute.notebook_time_limit (600 s) and keep at most
+# cell_output_limit / notebook_output_limit bytes of output (2 MB / 20 MB).
 c.ExecutePreprocessor.iopub_timeout = 30
 
 # --- collecting from an LMS (make collect-zip; autograder/lms.py) -------------------------
@@ -108,7 +110,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 
 from autograder import feedback_page  # noqa: E402
 from autograder.execute import SandboxedExecute  # noqa: E402
-from autograder.feedback import HideHiddenTests  # noqa: E402
+from autograder.feedback import HideHiddenTests, SanitizeStudentHTML  # noqa: E402
 from autograder.repair import RepairCells  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [
@@ -130,9 +132,10 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.SandboxedExecute.secret_file = os.path.join(ROOT, ".course_secret")
 c.OverwriteCells.add_missing_cells = True
-# Feedback shows every diagnosis but never the code of hidden tests (nbgrader #917).
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor,
-                                    feedback_page.FeedbackPage]
+# Feedback shows every diagnosis but never the code of hidden tests (nbgrader #917), and
+# runs none of a student's HTML or JavaScript (SanitizeStudentHTML).
+c.GenerateFeedback.preprocessors = [HideHiddenTests, SanitizeStudentHTML, GetGrades,
+                                    CSSHTMLHeaderPreprocessor, feedback_page.FeedbackPage]
 # The page itself works offline and fits a phone: MathJax inlined from the local wheel,
 # outputs wrapped, tables styled (autograder/feedback_page.py, templates/dnn_feedback).
 c.HTMLExporter.template_name = feedback_page.TEMPLATE

@@ -14,7 +14,10 @@ pipeline and, for each notebook,
   cell sees the definitions in force when it runs);
 * makes ordinary cells of cells whose nbgrader metadata is unusable (no
   grade_id, or one the gradebook does not know);
-* notes cells whose type was changed (``OverwriteCells`` changes it back).
+* notes cells whose type was changed (``OverwriteCells`` changes it back);
+* puts back the grading flags (grade, solution, locked, points) of a cell
+  whose flags were changed (a test cell made an answer cell fails nbgrader's
+  checksum check: "Inconsistent checksums", the notebook not graded).
 
 What it repaired is stored in the notebook's metadata under :data:`REPAIRS_KEY`;
 :class:`autograder.execute.SandboxedExecute` shows it at the top of the graded
@@ -68,9 +71,13 @@ class RepairCells(NbGraderPreprocessor):
                              "metadata); the first one keeps that role, this copy ran as an "
                              "ordinary cell, in its place.")
                 continue
-            if known is not None and cell.cell_type != known[grade_id]:
+            if known is not None and cell.cell_type != known[grade_id][0]:
                 notes.append(f"Cell {grade_id!r} had been changed to a {cell.cell_type} cell; "
-                             f"it was changed back to a {known[grade_id]} cell.")
+                             f"it was changed back to a {known[grade_id][0]} cell.")
+            if known is not None and (changed := _restore_flags(meta["nbgrader"],
+                                                                known[grade_id][1])):
+                notes.append(f"Cell {grade_id!r} had its grading metadata changed "
+                             f"({', '.join(changed)}); the released values were put back.")
         if notes:
             self.log.warning("Repaired %s: %s", resources.get("nbgrader", {}).get("student"),
                              "; ".join(notes))
@@ -78,8 +85,13 @@ class RepairCells(NbGraderPreprocessor):
         return nb, resources
 
     @staticmethod
-    def _source_cells(resources: ResourcesDict) -> dict[str, str] | None:
-        """grade_id -> cell type of the released notebook's cells (None without a gradebook)."""
+    def _source_cells(resources: ResourcesDict
+                      ) -> dict[str, tuple[str, dict[str, object]]] | None:
+        """grade_id -> (cell type, grading flags) of the released notebook's cells.
+
+        None without a gradebook. The flags are grade, solution, locked and (for grade
+        cells) points, as the released notebook has them.
+        """
         info = resources.get("nbgrader", {})
         if not {"db_url", "notebook", "assignment"} <= set(info):
             return None
@@ -88,4 +100,28 @@ class RepairCells(NbGraderPreprocessor):
                 notebook = gb.find_notebook(info["notebook"], info["assignment"])
             except MissingEntry:
                 return None
-            return {c.name: c.cell_type for c in notebook.source_cells}
+            points = {c.name: c.max_score for c in notebook.grade_cells}
+            solutions = {c.name for c in notebook.solution_cells}
+            return {c.name: (c.cell_type, {
+                "grade": c.name in points, "solution": c.name in solutions,
+                "locked": bool(c.locked), **({"points": points[c.name]}
+                                             if c.name in points else {})})
+                for c in notebook.source_cells}
+
+
+def _restore_flags(meta: dict[str, object], released: dict[str, object]) -> list[str]:
+    """Set ``meta``'s grading flags to the released ones; the names of those that differed."""
+    changed = [key for key, value in released.items() if not _same(meta.get(key), value)]
+    meta.update(released)
+    if "points" not in released:
+        meta.pop("points", None)
+    return changed
+
+
+def _same(have: object, want: object) -> bool:
+    if isinstance(want, bool):
+        return have is want
+    try:
+        return float(have) == want  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,92 @@
+"""A class whose notebooks run away, flood output or tamper with cells, graded by nbgrader.
+
+Graded with ``nbgrader autograde`` (what ``make autograde`` runs) under short
+limits (tests/submissions/runaways.py): a cell's own failure (a timeout whose
+interrupt takes longer than the IOPub wait, a dead kernel) costs that cell and
+what depends on it, never the notebook; output is capped while the notebook
+runs; a notebook's cells share a time limit; the feedback page runs none of a
+student's HTML or JavaScript; a test cell whose metadata was changed is repaired.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from submissions import submission_text
+from submissions.runaways import IOPUB, NOTEBOOK_LIMIT, RUNAWAYS, TIMEOUT
+from test_instructor_autograde import (
+    feedback_text,
+    nbgrader,
+    new_course,
+    points_by_function,
+    released,
+)
+
+pytestmark = pytest.mark.slow
+FUNCTIONS = {"one_layer_backward", "backprop", "update_parameters"}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    course = new_course(tmp_path_factory.mktemp("runaways"), ["backprop"])
+    for sub in RUNAWAYS:
+        folder = course / "submitted" / sub.student / "backprop"
+        folder.mkdir(parents=True)
+        (folder / "backprop.ipynb").write_text(
+            submission_text(released(course, "backprop"), sub), encoding="utf-8")
+    run = nbgrader(course, "autograde", "backprop", "--force",
+                   f"--ExecutePreprocessor.timeout={TIMEOUT}",
+                   f"--ExecutePreprocessor.iopub_timeout={IOPUB}",
+                   f"--SandboxedExecute.notebook_time_limit={NOTEBOOK_LIMIT}", check=False)
+    assert run.returncode == 0, run.stderr[-4000:]
+    nbgrader(course, "generate_feedback", "backprop", "--force")
+    return course
+
+
+def graded_notebook(course: Path, student: str) -> Path:
+    return course / "autograded" / student / "backprop" / "backprop.ipynb"
+
+
+@pytest.mark.parametrize("sub", RUNAWAYS, ids=[s.student for s in RUNAWAYS])
+def test_every_score_and_diagnosis(course, sub):
+    points = points_by_function(course, "backprop", sub.student)
+    assert set(points) == FUNCTIONS, f"{sub.student} was not graded: {points}"
+    for function, (score, full) in points.items():
+        want = 0.0 if function in sub.zero else full
+        assert score == want, f"{sub.student}: {function} scored {score}/{full}"
+    text = feedback_text(course, "backprop", sub.student)
+    for phrases in sub.phrases.values():
+        for phrase in phrases:
+            assert phrase in text, f"{sub.student}: {phrase!r} missing from the feedback"
+
+
+def test_a_cell_slow_to_stop_costs_only_itself(course):
+    nb = nbformat.read(graded_notebook(course, "honest_slow_to_stop"), as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert [o.ename for o in errors] == ["CellTimeoutError"]
+    assert "took more than" in errors[0].evalue
+
+
+def test_output_is_capped_while_the_notebook_runs(course):
+    path = graded_notebook(course, "floods_output")
+    assert path.stat().st_size < 5_000_000, f"{path.stat().st_size} bytes kept"
+    assert "output truncated while grading" in path.read_text()
+
+
+def test_feedback_runs_no_student_script_and_keeps_the_diagnosis(course):
+    page = (course / "feedback" / "shows_html" / "backprop" / "backprop.html").read_text()
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", page, re.S)
+    assert scripts, "the page should keep its own (MathJax) script"
+    assert not [s for s in scripts if "student-" in s], "a student's script is live"
+    dying = feedback_text(course, "backprop", "dies_midway")
+    assert "one_layer_backward: passed" in dying and "the kernel died" in dying
+    assert "MathJax" in page
+
+
+def test_a_changed_test_cell_is_repaired_and_named(course):
+    text = feedback_text(course, "backprop", "flips_test_metadata")
+    assert "Notes from grading" in text
+    assert "test_backprop" in text
