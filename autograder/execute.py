@@ -50,6 +50,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
+from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import judge, secret
 from autograder.hidden_cases import cases_for
@@ -308,6 +309,7 @@ def preflight(course: Path, *, unsandboxed: bool) -> str:
 
     Returns what to print; raises SystemExit with the reason when grading must not start.
     """
+    _check_config(course)
     path = secret.path_in(course)
     existed = path.exists()
     secret.ensure(path)
@@ -323,6 +325,25 @@ def preflight(course: Path, *, unsandboxed: bool) -> str:
                          "Use `make autograde UNSANDBOXED=1` (or --SandboxedExecute."
                          "unsandboxed=True) to grade without it anyway.") from None
     return "\n".join(lines)
+
+
+def _check_config(course: Path) -> None:
+    """Refuse to grade when nbgrader_config.py fails or does not run SandboxedExecute.
+
+    nbgrader logs a config file that raises and goes on with its defaults: its own
+    Execute, which runs student code with the grader's permissions, outside the sandbox.
+    """
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    except Exception as exc:
+        raise SystemExit(f"{course / 'nbgrader_config.py'} failed ({type(exc).__name__}: "
+                         f"{exc}); nbgrader would grade with its defaults, outside the "
+                         "sandbox. Not grading.") from None
+    steps = config.get("Autograde", {}).get("autograde_preprocessors", [])
+    if not any(str(getattr(step, "__name__", step)).endswith("SandboxedExecute")
+               for step in steps):
+        raise SystemExit(f"{course / 'nbgrader_config.py'} does not run SandboxedExecute in "
+                         "Autograde.autograde_preprocessors. Not grading.")
 
 
 def main(argv: list[str] | None = None) -> int:

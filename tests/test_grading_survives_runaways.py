@@ -6,6 +6,8 @@ interrupt takes longer than the IOPub wait, a dead kernel) costs that cell and
 what depends on it, never the notebook; output is capped while the notebook
 runs; a notebook's cells share a time limit; the feedback page runs none of a
 student's HTML or JavaScript; a test cell whose metadata was changed is repaired.
+The preflight of ``make autograde`` refuses a config nbgrader would silently
+replace by its defaults (which run student code outside the sandbox).
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ import pytest
 from submissions import submission_text
 from submissions.runaways import IOPUB, NOTEBOOK_LIMIT, RUNAWAYS, TIMEOUT
 from test_instructor_autograde import (
+    ROOT,
     feedback_text,
     nbgrader,
     new_course,
     points_by_function,
     released,
 )
+
+from autograder.execute import preflight
 
 pytestmark = pytest.mark.slow
 FUNCTIONS = {"one_layer_backward", "backprop", "update_parameters"}
@@ -90,3 +95,15 @@ def test_a_changed_test_cell_is_repaired_and_named(course):
     text = feedback_text(course, "backprop", "flips_test_metadata")
     assert "Notes from grading" in text
     assert "test_backprop" in text
+
+
+def test_preflight_refuses_a_config_that_fails(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text(
+        (ROOT / "nbgrader_config.py").read_text() + "\nfrom nbconvert import NoSuchName\n")
+    with pytest.raises(SystemExit, match="ImportError.*NoSuchName.*outside the sandbox"):
+        preflight(tmp_path, unsandboxed=False)
+    (tmp_path / "nbgrader_config.py").write_text(
+        (ROOT / "nbgrader_config.py").read_text() + "\nc.Autograde.autograde_preprocessors = []\n")
+    with pytest.raises(SystemExit, match="does not run SandboxedExecute"):
+        preflight(tmp_path, unsandboxed=False)
+    assert not (tmp_path / ".course_secret").exists()
