@@ -27,7 +27,8 @@ are not run and their tests fail naming the cell that killed it. The cells of a
 notebook share ``notebook_time_limit`` seconds (the cells left once it is spent
 are not run), and output is capped while it arrives (``cell_output_limit``,
 ``notebook_output_limit`` bytes; a note says how much was dropped), so that a
-flood of displays cannot fill the grader's memory before LimitOutput runs.
+flood of displays cannot fill the grader's memory before LimitOutput runs
+(:mod:`autograder.cell_limits`, the base class).
 
 ``skip_ungraded_tail = True`` (what :mod:`autograder.class_grade` sets) keeps the
 code cells after the last test cell but does not run them: they cannot change a
@@ -37,22 +38,19 @@ instructor whose machine cannot run it; every feedback page then says so.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, Unicode
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import judge, secret
+from autograder.cell_limits import CellLimits
 from autograder.hidden_cases import cases_for
 from autograder.repair import REPAIRS_KEY
 from autograder.sandbox import Sandbox, SandboxUnavailable, check_available
@@ -66,18 +64,6 @@ UNSANDBOXED_NOTE = ("This notebook was graded WITHOUT a sandbox (the instructor 
                     "--unsandboxed): its code ran with the grader's own permissions.")
 REPORT = "grading.json"
 KNOWN = {name for names in ASSIGNMENTS.values() for name in names}
-
-
-def _stopped_output(ename: str, reason: str) -> NotebookNode:
-    """The error output of a cell that failed for the grader's reasons, not the kernel's."""
-    return NotebookNode(output_type="error", ename=ename, evalue=reason,
-                        traceback=[f"{ename}: {reason}"])
-
-
-def _size(content: dict[str, Any]) -> int:
-    """About how many bytes an output message's content holds."""
-    part = content.get("data") or content.get("text") or content.get("traceback") or ""
-    return len(part) if isinstance(part, str) else len(json.dumps(part))
 
 
 def is_test_cell(cell: NotebookNode) -> bool:
@@ -108,7 +94,7 @@ def _outputs(verdicts: list[judge.Verdict]) -> list[NotebookNode]:
     return outs
 
 
-class SandboxedExecute(Execute):
+class SandboxedExecute(CellLimits):
     """Execute in the sandbox; replace each test cell's outputs by the verdict judged here."""
 
     skip_ungraded_tail = Bool(
@@ -119,16 +105,6 @@ class SandboxedExecute(Execute):
     secret_file = Unicode(
         "", help="The course secret (hidden cases); default: .course_secret in the folder "
                  "of the gradebook.").tag(config=True)
-    notebook_time_limit = Float(
-        600, help="Seconds all the cells of one notebook may run together; once spent, the "
-                  "cells left are not run (their tests fail saying so).").tag(config=True)
-    cell_output_limit = Integer(
-        2_000_000, help="Bytes of output one cell keeps while it runs; the rest is dropped "
-                        "and a note says how much.").tag(config=True)
-    notebook_output_limit = Integer(
-        20_000_000, help="Bytes of output all the cells of one notebook keep while they "
-                         "run.").tag(config=True)
-
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None
                    ) -> tuple[NotebookNode, Any]:
         info = resources["nbgrader"]
@@ -151,8 +127,7 @@ class SandboxedExecute(Execute):
             self._earlier: list[str] = []
             self._verdicts: dict[str, bool] = {}
             self._kernel_up, self._judging = False, 0.0
-            self._started, self._stopped = time.monotonic(), ""
-            self._kept, self._dropped = {}, {}
+            self.reset_limits()
             try:
                 nb, resources = self._run_in_sandbox(nb, resources, km, assignment, workdir,
                                                      graded, len(needed))
@@ -188,19 +163,13 @@ class SandboxedExecute(Execute):
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int
                         ) -> tuple[NotebookNode, Any]:
         if not self._kernel_up:
-            self._kernel_up, self._started = True, time.monotonic()
+            self._kernel_up = True
+            self.start_clock()
             self.log.info("Kernel up, running the cells")
         if index in self._skipped:
             cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=NOT_RUN)]
             return cell, resources
-        if (not self._stopped and cell.cell_type == "code" and cell.source.strip()
-                and self._time_left() <= 0):
-            self._stopped = (f"not run: the notebook's time for grading "
-                             f"({self.notebook_time_limit:g} s for all its cells) was spent")
-        if self._stopped and cell.cell_type == "code" and cell.source.strip():
-            cell.outputs = [_stopped_output("NotRun", self._stopped)]
-        else:
-            cell, resources = self._run_cell(cell, resources, index)
+        cell, resources = self.run_or_skip(cell, resources, index)
         start = time.perf_counter()
         new = self._records.new()   # records of non-test cells are read and dropped
         if index in self._tests:
@@ -210,68 +179,6 @@ class SandboxedExecute(Execute):
             self._earlier.append(f"{where}: {error[0]}: {error[1]}")
         self._judging += time.perf_counter() - start
         return cell, resources
-
-    def _run_cell(self, cell: NotebookNode, resources: Any, index: int
-                  ) -> tuple[NotebookNode, Any]:
-        """Run one cell; its own failure (IOPub timeout, dead kernel) costs only that cell."""
-        where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-        try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
-        except (CellTimeoutError, DeadKernelError) as exc:
-            task = getattr(self, "_output_task", None)
-            if task is not None and not task.done():
-                task.cancel()   # else it would eat the next cell's output
-            dead = isinstance(exc, DeadKernelError) or not self._kernel_alive()
-            if dead:
-                reason = (f"the kernel died while {where} ran (out of memory, or the code "
-                          "ended the process)")
-                self._stopped = f"not run: {reason}; nothing after it could run"
-                self.log.warning("%s: kernel died; the cells after it are not run", where)
-            else:
-                reason = (f"the cell was interrupted after the time limit and then took "
-                          f"more than {self.iopub_timeout} s to stop ({exc})")
-                self.log.warning("%s: %s", where, reason)
-            cell.outputs = [o for o in cell.get("outputs", []) if o.output_type != "error"]
-            cell.outputs.append(_stopped_output("KernelDied" if dead else "CellTimeoutError",
-                                                reason))
-            resources = self.resources
-        if self._dropped.get(index):
-            cell.outputs.append(NotebookNode(
-                output_type="stream", name="stderr", text=f"[output truncated while grading: "
-                f"{self._dropped[index] / 1e6:.1f} MB dropped]\n"))
-        return cell, resources
-
-    def _kernel_alive(self) -> bool:
-        try:
-            return bool(run_sync(ensure_async)(self.km.is_alive()))
-        except Exception:
-            return False
-
-    def _time_left(self) -> float:
-        return self.notebook_time_limit - (time.monotonic() - self._started)
-
-    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
-        """nbgrader's per-cell timeout, but never past the notebook's time limit."""
-        timeout, left = super()._get_timeout(cell), max(1, int(self._time_left()) + 1)
-        return left if timeout is None else min(timeout, left)
-
-    async def _async_poll_output_msg(self, parent_msg_id: str, cell: NotebookNode,
-                                     cell_index: int) -> None:
-        self._output_task = asyncio.current_task()
-        await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
-
-    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
-               cell_index: int) -> NotebookNode | None:
-        """Keep an output only within the cell's and the notebook's output budgets."""
-        size = _size(msg.get("content", {}))
-        kept = self._kept.get(cell_index, 0)
-        if msg.get("msg_type") != "error" and (
-                kept + size > self.cell_output_limit
-                or sum(self._kept.values()) + size > self.notebook_output_limit):
-            self._dropped[cell_index] = self._dropped.get(cell_index, 0) + size
-            return None
-        self._kept[cell_index] = kept + size
-        return super().output(outs, msg, display_id, cell_index)
 
     def _judge_cell(self, cell: NotebookNode, index: int, new: list) -> None:
         checks = self._tests[index]

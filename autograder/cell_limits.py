@@ -1,0 +1,138 @@
+"""nbgrader's Execute, made so that one cell's runaway costs that cell, not the notebook.
+
+:class:`CellLimits` is the base of :class:`autograder.execute.SandboxedExecute`:
+
+* a cell that fails on its own account (once interrupted at the timeout it does
+  not go idle within the IOPub wait; the kernel dies) gets an error output saying
+  what happened, and the notebook goes on; after a dead kernel the cells left are
+  not run (``stopped`` says why, and their tests fail with that reason);
+* the cells of a notebook share ``notebook_time_limit`` seconds: each cell's
+  timeout is cut to what is left, and once it is spent the cells left are not run;
+* output is capped while it arrives, before it can fill the grader's memory:
+  ``cell_output_limit`` bytes a cell, ``notebook_output_limit`` a notebook; what
+  is dropped is counted, and the cell ends with a note saying how much.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Float, Integer
+
+
+def stopped_output(ename: str, reason: str) -> NotebookNode:
+    """The error output of a cell that failed for the grader's reasons, not the kernel's."""
+    return NotebookNode(output_type="error", ename=ename, evalue=reason,
+                        traceback=[f"{ename}: {reason}"])
+
+
+def _size(content: dict[str, Any]) -> int:
+    """About how many bytes an output message's content holds."""
+    part = content.get("data") or content.get("text") or content.get("traceback") or ""
+    return len(part) if isinstance(part, str) else len(json.dumps(part))
+
+
+class CellLimits(Execute):
+    """Execute with per-cell failure containment, a notebook time limit and output caps."""
+
+    notebook_time_limit = Float(
+        600, help="Seconds all the cells of one notebook may run together; once spent, the "
+                  "cells left are not run (their tests fail saying so).").tag(config=True)
+    cell_output_limit = Integer(
+        2_000_000, help="Bytes of output one cell keeps while it runs; the rest is dropped "
+                        "and a note says how much.").tag(config=True)
+    notebook_output_limit = Integer(
+        20_000_000, help="Bytes of output all the cells of one notebook keep while they "
+                         "run.").tag(config=True)
+
+    def reset_limits(self) -> None:
+        """Start a notebook: full time budget, no output kept, nothing stopped."""
+        self._started, self.stopped = time.monotonic(), ""
+        self._kept: dict[int, int] = {}
+        self._dropped: dict[int, int] = {}
+
+    def start_clock(self) -> None:
+        """The notebook's time counts from now (the kernel is up)."""
+        self._started = time.monotonic()
+
+    def run_or_skip(self, cell: NotebookNode, resources: Any, index: int
+                    ) -> tuple[NotebookNode, Any]:
+        """Run a code cell, or give it a NotRun error when grading has stopped."""
+        if not (cell.cell_type == "code" and cell.source.strip()):
+            return self._run_cell(cell, resources, index)
+        if not self.stopped and self._time_left() <= 0:
+            self.stopped = (f"not run: the notebook's time for grading "
+                            f"({self.notebook_time_limit:g} s for all its cells) was spent")
+        if self.stopped:
+            cell.outputs = [stopped_output("NotRun", self.stopped)]
+            return cell, resources
+        return self._run_cell(cell, resources, index)
+
+    def _run_cell(self, cell: NotebookNode, resources: Any, index: int
+                  ) -> tuple[NotebookNode, Any]:
+        """Run one cell; its own failure (IOPub timeout, dead kernel) costs only that cell."""
+        where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except (CellTimeoutError, DeadKernelError) as exc:
+            task = getattr(self, "_output_task", None)
+            if task is not None and not task.done():
+                task.cancel()   # else it would eat the next cell's output
+            dead = isinstance(exc, DeadKernelError) or not self._kernel_alive()
+            if dead:
+                reason = (f"the kernel died while {where} ran (out of memory, or the code "
+                          "ended the process)")
+                self.stopped = f"not run: {reason}; nothing after it could run"
+                self.log.warning("%s: kernel died; the cells after it are not run", where)
+            else:
+                reason = (f"the cell was interrupted after the time limit and then took "
+                          f"more than {self.iopub_timeout} s to stop ({exc})")
+                self.log.warning("%s: %s", where, reason)
+            cell.outputs = [o for o in cell.get("outputs", []) if o.output_type != "error"]
+            cell.outputs.append(stopped_output("KernelDied" if dead else "CellTimeoutError",
+                                                reason))
+            resources = self.resources
+        if self._dropped.get(index):
+            cell.outputs.append(NotebookNode(
+                output_type="stream", name="stderr", text=f"[output truncated while grading: "
+                f"{self._dropped[index] / 1e6:.1f} MB dropped]\n"))
+        return cell, resources
+
+    def _kernel_alive(self) -> bool:
+        try:
+            return bool(run_sync(ensure_async)(self.km.is_alive()))
+        except Exception:
+            return False
+
+    def _time_left(self) -> float:
+        return self.notebook_time_limit - (time.monotonic() - self._started)
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        """nbgrader's per-cell timeout, but never past the notebook's time limit."""
+        timeout, left = super()._get_timeout(cell), max(1, int(self._time_left()) + 1)
+        return left if timeout is None else min(timeout, left)
+
+    async def _async_poll_output_msg(self, parent_msg_id: str, cell: NotebookNode,
+                                     cell_index: int) -> None:
+        self._output_task = asyncio.current_task()
+        await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
+        """Keep an output only within the cell's and the notebook's output budgets."""
+        size = _size(msg.get("content", {}))
+        kept = self._kept.get(cell_index, 0)
+        if msg.get("msg_type") != "error" and (
+                kept + size > self.cell_output_limit
+                or sum(self._kept.values()) + size > self.notebook_output_limit):
+            self._dropped[cell_index] = self._dropped.get(cell_index, 0) + size
+            return None
+        self._kept[cell_index] = kept + size
+        return super().output(outs, msg, display_id, cell_index)
