@@ -26,6 +26,9 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer
 
+#: The output messages the budgets count (errors are always kept: the judge reads them).
+CAPPED = {"stream", "display_data", "execute_result", "update_display_data"}
+
 
 def stopped_output(ename: str, reason: str) -> NotebookNode:
     """The error output of a cell that failed for the grader's reasons, not the kernel's."""
@@ -124,15 +127,19 @@ class CellLimits(Execute):
         self._output_task = asyncio.current_task()
         await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
 
-    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
-               cell_index: int) -> NotebookNode | None:
-        """Keep an output only within the cell's and the notebook's output budgets."""
-        size = _size(msg.get("content", {}))
-        kept = self._kept.get(cell_index, 0)
-        if msg.get("msg_type") != "error" and (
-                kept + size > self.cell_output_limit
-                or sum(self._kept.values()) + size > self.notebook_output_limit):
-            self._dropped[cell_index] = self._dropped.get(cell_index, 0) + size
-            return None
-        self._kept[cell_index] = kept + size
-        return super().output(outs, msg, display_id, cell_index)
+    def process_message(self, msg: dict[str, Any], cell: NotebookNode, cell_index: int
+                        ) -> NotebookNode | None:
+        """Keep an output (or a display update) only within the output budgets.
+
+        Display updates count too: each rewrites outputs already kept, so a small
+        display updated to a huge one would otherwise bypass the caps.
+        """
+        if msg.get("msg_type") in CAPPED:
+            size = _size(msg.get("content", {}))
+            kept = self._kept.get(cell_index, 0)
+            if (kept + size > self.cell_output_limit
+                    or sum(self._kept.values()) + size > self.notebook_output_limit):
+                self._dropped[cell_index] = self._dropped.get(cell_index, 0) + size
+                return None
+            self._kept[cell_index] = kept + size
+        return super().process_message(msg, cell, cell_index)

@@ -42,6 +42,12 @@ def _floods(nb: NotebookNode) -> None:
         for i in range({FLOOD_MB}):
             print("y" * 1_000_000)
     ''')
+    insert_after(nb, "one_layer_backward", '''
+        from IPython.display import display
+        handles = [display({"text/plain": "."}, raw=True, display_id=True) for _ in range(9)]
+        for handle in handles:               # small displays, each updated to a big one
+            handle.update({"text/plain": "z" * 3_000_000}, raw=True)
+    ''')
 
 
 def _slow(nb: NotebookNode) -> None:
