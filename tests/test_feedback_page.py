@@ -21,6 +21,7 @@ import nbformat
 import pytest
 from submissions import submission_text
 from submissions.roster import BACKPROP
+from test_book_in_browser import CHROMIUM_ARGS
 
 from autograder.feedback_page import mathjax_script
 
@@ -30,8 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
 STUDENTS = ["correct_vectorised", "dw_without_1_over_m"]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 def nbgrader(course: Path, *args: str) -> None:

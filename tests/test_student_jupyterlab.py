@@ -24,16 +24,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_book_in_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 STUDENT_CONFIG = ROOT / "student" / "jupyter_config"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 TOKEN = "student-flow-test"
 #: nbgrader's Validate button in the notebook toolbar.
 VALIDATE = "jp-button[title='Validate Assignment']:visible"
