@@ -27,7 +27,7 @@ install: $(STAMP)  ## create .venv and install everything (book, nbgrader, tests
 book: $(STAMP)  ## build the book strictly, executing every notebook (cached)
 	@# jupyter-cache re-runs a chapter only when its own code changes; an edit of dnn_ref
 	@# changes outputs too, so a new dnn_ref source hash empties the execution cache.
-	@h=$$(cat dnn_ref/*.py dnn_ref/*/*.py | sha256sum | cut -c1-16); \
+	@h=$$(find dnn_ref -name "*.py" | sort | xargs cat | sha256sum | cut -c1-16); \
 	if [ "$$(cat _build/.dnn_ref_hash 2>/dev/null)" != "$$h" ]; then \
 	  rm -rf _build/.jupyter_cache; mkdir -p _build; echo "$$h" > _build/.dnn_ref_hash; fi
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
@@ -47,7 +47,7 @@ chromium:  ## make sure Debian's chromium is there for the browser tests
 bubblewrap:  ## make sure Debian's bubblewrap is there: graded notebooks run in its sandbox
 	@bash tools/ensure_bubblewrap.sh
 
-# Student code is graded only inside the bubblewrap sandbox (autograder/sandbox.py);
+# Student code is graded only inside the bubblewrap sandbox (autograder/sandbox/);
 # UNSANDBOXED=1 is the instructor's explicit opt-out where bwrap cannot run.
 install test autograde grade-class: $(if $(UNSANDBOXED),,bubblewrap)
 
@@ -87,7 +87,7 @@ release: $(STAMP)  ## assignments/<a>.md -> solutions/<a>/<a>.ipynb (jupytext) -
 	  $(NBGRADER) generate_assignment $$a --force --log-level=WARN && \
 	  echo "released $$a: exercises/$$a/$$a.ipynb" || exit 1; \
 	done
-	@$(PY) -m autograder.secret  # the hidden tests' seed: .course_secret, never in git or exercises/
+	@$(PY) -m autograder secret  # the hidden tests' seed: .course_secret, never in git or exercises/
 
 collect-zip: $(STAMP)  ## ZIP=canvas.zip ASSIGNMENT=backprop: submissions from an LMS zip
 	@test -n "$(ZIP)" || { echo "usage: make collect-zip ZIP=submissions.zip ASSIGNMENT=backprop"; exit 2; }
@@ -111,7 +111,7 @@ collect: $(STAMP)  ## DIR=folder: submissions laid out folder/<student>/<assignm
 
 autograde: $(STAMP)  ## ASSIGNMENT=backprop [UNSANDBOXED=1]: run and score every collected submission, in the sandbox
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
-	@$(PY) -m autograder.execute $(if $(UNSANDBOXED),--unsandboxed)
+	@$(PY) -m autograder preflight $(if $(UNSANDBOXED),--unsandboxed)
 	$(NBGRADER) autograde $(ASSIGNMENT) --force $(if $(UNSANDBOXED),--SandboxedExecute.unsandboxed=True)
 
 feedback: $(STAMP)  ## ASSIGNMENT=backprop: one HTML report per student, in feedback/
@@ -121,13 +121,13 @@ grades: $(STAMP)  ## grades.csv: graded assignments only, with status and late c
 	$(NBGRADER) export --to grades.csv
 
 grades-canvas: $(STAMP)  ## [ROSTER=canvas-export.csv]: grades-canvas.csv for Canvas's gradebook import
-	$(NBGRADER) export --exporter=autograder.canvas.CanvasExport --to grades-canvas.csv \
+	$(NBGRADER) export --exporter=autograder.lms.canvas.CanvasExport --to grades-canvas.csv \
 	  $(if $(ROSTER),--CanvasExport.roster="$(ROSTER)")
 
 report: $(STAMP)  ## ASSIGNMENT=backprop: the class misconception and similarity report, in report/
-	$(PY) -m autograder.report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
+	$(PY) -m autograder report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
 
 
 grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786] [UNSANDBOXED=1]: grade the whole class in parallel, then grades.csv
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder.class_grade $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(UNSANDBOXED),--unsandboxed) --csv grades.csv
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder grade-class $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(UNSANDBOXED),--unsandboxed) --csv grades.csv

@@ -48,7 +48,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ExecutePreprocessor.timeout = 60
 c.ExecutePreprocessor.interrupt_on_timeout = True
 # A sandboxed kernel on a busy machine may take a while to start; one that does not start
-# at all is tried once more (autograder.execute) before the student is reported.
+# at all is tried once more (autograder.preprocessors.execute) before the student is reported.
 c.ExecutePreprocessor.startup_timeout = 120
 # After an interrupt the kernel's last output may be slow to arrive on a loaded machine; a
 # cell whose output does not end within this time fails alone (SandboxedExecute). All the
@@ -56,7 +56,7 @@ c.ExecutePreprocessor.startup_timeout = 120
 # cell_output_limit / notebook_output_limit bytes of output (2 MB / 20 MB).
 c.ExecutePreprocessor.iopub_timeout = 30
 
-# --- collecting from an LMS (make collect-zip; autograder/lms.py) -------------------------
+# --- collecting from an LMS (make collect-zip; autograder/lms/collect.py) -------------------------
 # Canvas "Download Submissions" names each file
 #     <lastfirst>[_LATE]_<canvas user id>_<submission id>_<file name>[-<n>].<ext>
 # e.g. smithjane_104233_5501267_backprop.ipynb or doejohn_LATE_88112_5501300_backprop-1.ipynb
@@ -67,7 +67,7 @@ c.ExecutePreprocessor.iopub_timeout = 30
 # in grades.csv. The late marker, user id and (if captured) timestamp are kept in
 # downloaded/<assignment>/lms.json. Another LMS: change the pattern; it must capture
 # student_id and file_id and may capture late, lms_user_id, resubmission, timestamp.
-from autograder.lms import LmsCollector  # noqa: E402
+from autograder.lms.collect import LmsCollector  # noqa: E402
 
 c.ZipCollectApp.collector_plugin = LmsCollector
 c.FileNameCollectorPlugin.named_regexp = (
@@ -77,11 +77,11 @@ c.FileNameCollectorPlugin.named_regexp = (
 c.FileNameCollectorPlugin.valid_ext = [".ipynb"]
 c.ZipCollectApp.strict = True
 
-# --- grades (make grades, make grades-canvas; autograder/grades.py, autograder/canvas.py) ---
+# --- grades (make grades, make grades-canvas; autograder/lms/grades.py, lms/canvas.py) ---
 # grades.csv leaves out assignments nobody's work was collected for and has a status and
-# a late column; `nbgrader export --exporter=autograder.canvas.CanvasExport` writes the
+# a late column; `nbgrader export --exporter=autograder.lms.canvas.CanvasExport` writes the
 # CSV Canvas's gradebook import accepts.
-from autograder.grades import GradesExport  # noqa: E402
+from autograder.lms.grades import GradesExport  # noqa: E402
 
 c.ExportApp.plugin_class = GradesExport
 
@@ -90,7 +90,7 @@ c.ExportApp.plugin_class = GradesExport
 # starts the kernel there (whatever kernelspec the notebook names), runs the notebook once,
 # and after each test cell judges what its check_* calls recorded, outside, with the
 # reference; the cell's outputs become that verdict. Hidden cases come from the course
-# secret (.course_secret next to this file; autograder/secret.py). Where bwrap cannot run,
+# secret (.course_secret next to this file; autograder/judge/secret.py). Where bwrap cannot run,
 # grading refuses unless --SandboxedExecute.unsandboxed=True (make autograde UNSANDBOXED=1).
 # RepairCells makes copy-pasted notebooks gradable (duplicated grade_id, cell ids, cell
 # types) and the feedback says what it changed; deleted test cells are put back.
@@ -108,10 +108,10 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
-from autograder import feedback_page  # noqa: E402
-from autograder.execute import SandboxedExecute  # noqa: E402
-from autograder.feedback import HideHiddenTests, SanitizeStudentHTML  # noqa: E402
-from autograder.repair import RepairCells  # noqa: E402
+from autograder.preprocessors.execute import SandboxedExecute  # noqa: E402
+from autograder.preprocessors.feedback import HideHiddenTests, SanitizeStudentHTML  # noqa: E402
+from autograder.preprocessors.repair import RepairCells  # noqa: E402
+from autograder.reports import feedback_page  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
@@ -137,7 +137,7 @@ c.OverwriteCells.add_missing_cells = True
 c.GenerateFeedback.preprocessors = [HideHiddenTests, SanitizeStudentHTML, GetGrades,
                                     CSSHTMLHeaderPreprocessor, feedback_page.FeedbackPage]
 # The page itself works offline and fits a phone: MathJax inlined from the local wheel,
-# outputs wrapped, tables styled (autograder/feedback_page.py, templates/dnn_feedback).
+# outputs wrapped, tables styled (autograder/reports/feedback_page.py, templates/dnn_feedback).
 c.HTMLExporter.template_name = feedback_page.TEMPLATE
 c.HTMLExporter.template_file = feedback_page.TEMPLATE_FILE
 c.HTMLExporter.extra_template_basedirs = feedback_page.TEMPLATE_DIRS

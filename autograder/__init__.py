@@ -1,19 +1,20 @@
-"""Instructors' grading machinery around nbgrader (not part of the course package dnn_ref).
+"""Instructors' grading machinery around nbgrader (student code never imports it).
 
-What a student has (``dnn_ref``: the visible cases, the checks, the diagnoses,
-the recorder that runs inside the sandbox) stays apart from what only the
-instructor's side has, here:
+What a student has (``dnn_ref``, with its ``grading`` subpackage: the visible cases,
+the checks, the diagnoses, the recorder that runs inside the sandbox) stays apart
+from what only the instructor's side has, here, one subpackage per phase:
 
-* :mod:`autograder.sandbox` (with :mod:`autograder.student_view`): the bubblewrap
-  kernel every submission runs in;
-* :mod:`autograder.execute`: nbgrader's Execute in that sandbox, each test cell
-  judged outside by :mod:`autograder.judge` on hidden cases from the course secret
-  (:mod:`autograder.hidden_cases`, :mod:`autograder.secret`);
-* :mod:`autograder.repair`: copy-paste damage repaired before nbgrader's checks;
-* :mod:`autograder.feedback`: hidden tests' code kept out of the feedback;
-* :mod:`autograder.class_grade`: a whole class in parallel shards of real
-  ``nbgrader autograde`` runs (:mod:`autograder.shard`), merged and journaled
-  (:mod:`autograder.class_merge`, :mod:`autograder.gradebook_merge`) and reported
-  (:mod:`autograder.class_report`), in the course folder (:mod:`autograder.course`);
-* and, next to them, the LMS, grade-export and class-report modules.
+* :mod:`autograder.api` — the verbs the Makefile calls (``python -m autograder <verb>``);
+* :mod:`autograder.sandbox` — the OS boundary: the bubblewrap kernel every submission runs
+  in, and the ``dnn_ref`` it sees (:mod:`~autograder.sandbox.student_view`);
+* :mod:`autograder.preprocessors` — what ``nbgrader_config.py`` plugs into nbgrader:
+  Execute in the sandbox, cell limits, copy-paste repair, feedback without hidden tests;
+* :mod:`autograder.judge` — outside the sandbox: verdicts from recorded plain data, on
+  hidden cases drawn from the course secret;
+* :mod:`autograder.class_grading` — a whole class in parallel shards, merged and resumable;
+* :mod:`autograder.lms` — submissions in from an LMS download, grades out (CSV, Canvas);
+* :mod:`autograder.reports` — what people read: misconception report, near-copies,
+  feedback pages;
+* :mod:`autograder.hub` — the course hub (JupyterHub, nbgrader's exchange, grading on submit);
+* :mod:`autograder.quiet` — the log filters every instructor command shares.
 """

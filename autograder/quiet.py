@@ -1,7 +1,7 @@
 """Instructor commands show only what needs the instructor's attention.
 
 Installed from ``nbgrader_config.py``, so it acts in every nbgrader command of
-the course, and from ``autograder.class_grade``:
+the course, and from ``autograder.class_grading.grade_class``:
 
 * nbgrader's routine warnings are dropped: "Removing existing assignment" and
   zip_collect's "Clearing existing files in …" (the Makefile asks for ``--force``

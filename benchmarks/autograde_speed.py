@@ -1,11 +1,11 @@
-"""Serial ``nbgrader autograde`` against ``python -m autograder.class_grade`` on one class.
+"""Serial ``nbgrader autograde`` against ``python -m autograder grade-class`` on one class.
 
     .venv/bin/python benchmarks/autograde_speed.py [--students 200] [--workers N]
 
 Builds a course in a temporary folder (backprop released with the real
 ``nbgrader generate_assignment``, one course secret) and a class of synthetic
 submissions that cycles through the scripted students of
-tests/submissions/roster.py: correct answers in two styles and every mistake
+tests/fixtures/submissions/roster.py: correct answers in two styles and every mistake
 the checkers diagnose (the infinite loop and the corrupt upload are left out:
 they measure a timeout, not grading). Two copies of that course are graded,
 sandbox on, one by a plain serial ``nbgrader autograde``, one by the parallel
@@ -47,8 +47,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from submissions import submission_text  # noqa: E402
 from submissions.roster import BACKPROP  # noqa: E402
 
-from autograder.class_grade import DEFAULT_WORKERS  # noqa: E402
-from autograder.gradebook_merge import gradebook_rows  # noqa: E402
+from autograder.class_grading.grade_class import DEFAULT_WORKERS  # noqa: E402
+from autograder.class_grading.gradebook_merge import gradebook_rows  # noqa: E402
 
 ASSIGNMENT = "backprop"
 COURSE_ID = "dnn-from-scratch"
@@ -68,7 +68,7 @@ def build_class(course: Path, n: int) -> None:
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    subprocess.run([sys.executable, "-m", "autograder.secret", str(course)], check=True,
+    subprocess.run([sys.executable, "-m", "autograder", "secret", str(course)], check=True,
                    capture_output=True)           # both copies grade the same hidden cases
     released = nbformat.read(course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
                              as_version=4)
@@ -125,11 +125,11 @@ def where(course: Path) -> None:
     """Cell-by-cell times of one correct submission in a sandboxed kernel."""
     from nbclient import NotebookClient
 
-    from autograder import secret
-    from autograder.hidden_cases import cases_for
+    from autograder.judge import secret
+    from autograder.judge.hidden_cases import cases_for
     from autograder.sandbox import Sandbox
-    from dnn_ref.cases import ASSIGNMENTS
-    from dnn_ref.recording import write_cases
+    from dnn_ref.grading.cases import ASSIGNMENTS
+    from dnn_ref.grading.recording import write_cases
 
     graded = next((course / "autograded").glob(f"*correct_vectorised/{ASSIGNMENT}/*.ipynb"))
     nb = nbformat.read(graded, as_version=4)
@@ -184,7 +184,7 @@ def main() -> None:
             [str(BIN / "nbgrader"), "autograde", ASSIGNMENT, "--force",
              f"--CourseDirectory.root={tmp / 'serial'}"], tmp / "serial")
         print(f"serial nbgrader autograde: {serial_s:.1f} s", flush=True)
-        cmd = [sys.executable, "-m", "autograder.class_grade", ASSIGNMENT,
+        cmd = [sys.executable, "-m", "autograder", "grade-class", ASSIGNMENT,
                "--course-dir", str(tmp / "parallel"), "--workers", str(args.workers)]
         if args.shard_size:
             cmd += ["--shard-size", str(args.shard_size)]

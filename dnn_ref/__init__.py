@@ -16,15 +16,21 @@ Modules, one concept each:
 * :mod:`~dnn_ref.gradcheck` — gradients checked by finite differences;
 * :mod:`~dnn_ref.graph` — scalar reverse-mode autodiff on a computational graph;
 * :mod:`~dnn_ref.datasets` — offline data sets in the (features, examples) layout;
-* :mod:`~dnn_ref.toy_problems` — generated 2-D sets (moons, circles, XOR), also in ``datasets``;
-* :mod:`~dnn_ref.plots` — cost curves, decision boundaries, activation plots;
-* :mod:`~dnn_ref.grading` — the checks the graded assignments call, built on
-  :mod:`~dnn_ref.cases` (the test cases), :mod:`~dnn_ref.checking` (running them at
-  home) and :mod:`~dnn_ref.diagnoses` (naming each mistake).
+* :mod:`~dnn_ref.toy_problems` — generated 2-D sets (moons, circles, XOR), also in ``datasets``.
 
-The last four load on first use (``dnn_ref.plots`` works after a plain
-``import dnn_ref``), so importing the package stays quick: it does not pull in
-matplotlib or scikit-learn until a plot or a data set is asked for.
+Two subpackages sit beside these course modules:
+
+* :mod:`~dnn_ref.figures` — the book's pictures (plots, slider figures); book-only;
+* :mod:`~dnn_ref.grading` — the assignments' checks, ``check_<name>`` (the grading side a
+  student has; the grader's own side is the ``autograder`` package),
+  built on :mod:`~dnn_ref.grading.cases` (the test cases), :mod:`~dnn_ref.grading.checking`
+  (running them at home), :mod:`~dnn_ref.grading.recording` (what a check does inside the
+  grading sandbox) and :mod:`~dnn_ref.grading.diagnoses` (naming each mistake).
+
+``graph``, ``datasets``, ``figures`` and ``grading`` load on first use
+(``dnn_ref.figures.plots`` works after a plain ``import dnn_ref``), so importing the
+package stays quick: it does not pull in matplotlib or scikit-learn until a plot or a
+data set is asked for.
 """
 
 import importlib
@@ -81,7 +87,7 @@ from dnn_ref.training import train
 
 __version__ = "0.1.0"
 
-_LAZY = ("graph", "datasets", "plots", "grading")
+_LAZY = ("graph", "datasets", "figures", "grading")
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -1,7 +1,8 @@
 """The installable package: a non-editable install carries every module and template.
 
 ``make install`` installs the repository in editable mode, which hides a package list
-that forgets a subpackage (``dnn_ref.diagnoses``) or data files (``autograder/templates``):
+that forgets a subpackage (``dnn_ref.grading.diagnoses``) or data files
+(``autograder/reports/templates``):
 this builds the real wheel and compares its contents with the source tree.
 """
 

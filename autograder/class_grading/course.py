@@ -1,4 +1,4 @@
-"""An nbgrader course folder as :mod:`autograder.class_grade` sees it, and its files as bytes.
+"""An nbgrader course folder as class grading sees it, and its files as bytes.
 
 :class:`Course` reads the folder names, the gradebook and the course secret's
 path from the course's own ``nbgrader_config.py``; :func:`read_tree` /
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import secret
+from autograder.judge import secret
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,31 @@
 """Grade every submission of an assignment in parallel with the real nbgrader.
 
-    python -m autograder.class_grade ASSIGNMENT [--workers N] [--scheduler tcp://host:port]
-                                                [--course-dir DIR] [--csv grades.csv]
-                                                [--unsandboxed]
+    python -m autograder grade-class ASSIGNMENT [--workers N] [--scheduler tcp://host:port]
+                                  [--course-dir DIR] [--csv grades.csv] [--unsandboxed]
 
 The students are split into shards. A shard is graded by
-:func:`autograder.shard.grade_shard`:
+:func:`autograder.class_grading.shard.grade_shard`:
 the real ``nbgrader autograde`` CLI, with the course's own ``nbgrader_config.py``
 (so the same preprocessors and limits as ``make autograde``), in a private
 temporary course folder that holds the assignment's source, a snapshot of the
 course gradebook and the shard's submissions. Its inputs and outputs are plain
 bytes and strings, so the same function runs in a local thread that drives a
 subprocess (the default, ``--workers`` at a time, two per core) or on a Dask cluster
-(``--scheduler``), possibly on another machine with the same packages.
+(``--scheduler``), possibly on another machine with the same packages
+(:mod:`autograder.class_grading.executors`).
 
-Only this process writes the course (:mod:`autograder.class_merge`): it merges
+Only this process writes the course (:mod:`autograder.class_grading.merge`): it merges
 each finished shard into ``gradebook.db`` one student at a time (manual grades
 kept), copies ``autograded/<student>/<assignment>/`` into place and then appends
 the student to ``autograded/.class_grade_journal.jsonl``. A student is done once
 journaled: killed and restarted, the tool grades only the rest (and anyone whose
 submission changed since). ``--force`` regrades all. What the instructor reads (a
-line per student, the summary, grades.csv) is :mod:`autograder.class_report`.
+line per student, the summary, grades.csv) is :mod:`autograder.class_grading.summary`.
 
-Every kernel runs in the bubblewrap sandbox (:mod:`autograder.execute`); the tool refuses
-to start where bwrap cannot run unless ``--unsandboxed`` is given, and then says so in its
+Every kernel runs in the bubblewrap sandbox (:mod:`autograder.preprocessors.execute`); the tool
+refuses to start where bwrap cannot run unless ``--unsandboxed`` is given, and then says so in its
 summary (and every feedback page says so). The course secret that seeds the hidden
-cases (:mod:`autograder.secret`) is created if missing and given to each shard.
+cases (:mod:`autograder.judge.secret`) is created if missing and given to each shard.
 
 Nothing is lost: nbgrader goes on past a student it cannot grade; a shard
 that crashes or exceeds its time (``--timeout`` per submission) is graded
@@ -41,21 +41,20 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from nbgrader.api import Gradebook
 from tqdm import tqdm
 
-from autograder import secret
-from autograder.class_merge import JOURNAL, Journal, Outcome, merge
-from autograder.class_report import export_csv, line, summarise
-from autograder.course import Course, digest, read_tree
+from autograder.class_grading.course import Course, digest, read_tree
+from autograder.class_grading.executors import executor_for
+from autograder.class_grading.merge import JOURNAL, Journal, Outcome, merge
+from autograder.class_grading.shard import stop_all
+from autograder.class_grading.summary import export_csv, line, summarise
+from autograder.judge import secret
 from autograder.sandbox import SandboxUnavailable, check_available
-from autograder.shard import grade_shard, stop_all
 
 __all__ = ["JOURNAL", "main", "run"]
 
@@ -133,22 +132,17 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
     with Gradebook(course.db_url, course.course_id) as gb:
         gb.find_assignment(assignment)  # MissingEntry names the assignment if unknown
     students = sorted(todo.todo)
-    client = None
-    if scheduler and students:
-        from distributed import Client
-
-        client = Client(scheduler)
-        workers = max(1, sum(client.nthreads().values()))
+    executor = executor_for(workers, scheduler) if students else None
     print(f"{assignment}: {len(todo.todo)} to grade, {len(todo.skipped)} already graded, "
           f"{len(todo.missing)} without a notebook; "
-          + (f"Dask at {scheduler} ({workers} threads)" if scheduler else f"{workers} workers"),
+          + (executor.describe() if executor else f"{workers} workers"),
           file=out, flush=True)
     outcomes = list(todo.skipped) + list(todo.missing)
     for o in todo.missing:
         print(line(o), file=out, flush=True)
     try:
-        if students:
-            size = shard_size or default_shard_size(len(students), workers)
+        if executor is not None:
+            size = shard_size or default_shard_size(len(students), executor.threads)
             base = {"assignment": assignment, "config": course.config_text,
                     "source_dir": course.source, "submitted_dir": course.submitted,
                     "autograded_dir": course.autograded,
@@ -160,7 +154,7 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
                     for group in shards(students, size)]
             with tqdm(total=len(students), unit="submission", file=sys.stderr,
                       dynamic_ncols=True) as bar:
-                for result in _execute(jobs, workers, client):
+                for result in executor.results(jobs):
                     for o in merge(course, assignment, result, journal, todo.digests):
                         outcomes.append(o)
                         bar.write(line(o), file=out)
@@ -172,33 +166,14 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
               "run the same command again to grade the rest.", file=out, flush=True)
         raise SystemExit(130) from None
     finally:
-        if client is not None:
-            client.close()
+        if executor is not None:
+            executor.close()
     elapsed = time.monotonic() - started
     summarise(outcomes, len(students), elapsed, out)
     if unsandboxed:
         print("WARNING: graded WITHOUT the sandbox (--unsandboxed): student code ran with "
               "your permissions; every feedback page says so.", file=out, flush=True)
     return outcomes
-
-
-def _execute(jobs: list[dict[str, Any]], workers: int, client: Any
-             ) -> Iterable[dict[str, Any]]:
-    """Run :func:`grade_shard` on every job; yield results as they finish."""
-    if client is not None:
-        from distributed import as_completed as dask_completed
-
-        futures = [client.submit(grade_shard, job, pure=False) for job in jobs]
-        for future in dask_completed(futures):
-            yield future.result()
-        return
-    pool = ThreadPoolExecutor(max_workers=workers)
-    try:
-        futures: list[Future] = [pool.submit(grade_shard, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Merge a shard's gradebook into the course gradebook, as if nbgrader had graded serially.
 
-:mod:`autograder.class_grade` grades each shard of students with the real
+:mod:`autograder.class_grading.grade_class` grades each shard of students with the real
 ``nbgrader autograde`` in a private course folder whose ``gradebook.db`` starts
 as a snapshot of the course's. Only the coordinator writes the course's
 gradebook, one student at a time, through :class:`nbgrader.api.Gradebook`, so

@@ -1,7 +1,7 @@
 """Write a finished shard into the course, one student at a time, and journal each student.
 
 Only the coordinator writes the course: :func:`merge` copies each student's
-results into ``gradebook.db`` (:mod:`autograder.gradebook_merge`, manual grades
+results into ``gradebook.db`` (:mod:`autograder.class_grading.gradebook_merge`, manual grades
 kept), puts ``autograded/<student>/<assignment>/`` in place, then appends the
 student to ``autograded/.class_grade_journal.jsonl`` (:class:`Journal`). A
 student is done once journaled: a killed run resumes with the rest.
@@ -20,8 +20,8 @@ from typing import Any
 
 from nbgrader.api import Gradebook
 
-from autograder.course import Course, write_tree
-from autograder.gradebook_merge import merge_student
+from autograder.class_grading.course import Course, write_tree
+from autograder.class_grading.gradebook_merge import merge_student
 
 JOURNAL = ".class_grade_journal.jsonl"
 

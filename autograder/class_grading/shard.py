@@ -1,7 +1,7 @@
 """Grade one shard of students with the real ``nbgrader autograde``, in a private course copy.
 
 :func:`grade_shard` is self-contained (plain bytes and strings in and out), so
-:mod:`autograder.class_grade` runs it in a local thread that drives a
+:mod:`autograder.class_grading.grade_class` runs it in a local thread that drives a
 subprocess or on a Dask worker. It watches nbgrader's log student by student,
 kills a run that takes longer than its time per submission (kernels
 included), grades the students it had not reached in a new run, and says for
@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograder import secret
-from autograder.course import read_tree, write_tree
+from autograder.class_grading.course import read_tree, write_tree
+from autograder.judge import secret
 
 
 def grade_shard(job: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def _start_nbgrader(root: Path, assignment: str, memory_mb: int, unsandboxed: bo
             f"--CourseDirectory.root={root}",
             f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}",
             f"--SandboxedExecute.secret_file={root / secret.FILE_NAME}",
-            "--SandboxedExecute.skip_ungraded_tail=True"]  # see autograder.execute
+            "--SandboxedExecute.skip_ungraded_tail=True"]  # see autograder.preprocessors.execute
     if unsandboxed:
         argv.append("--SandboxedExecute.unsandboxed=True")
     launcher = (  # the limit is inherited by the kernels nbgrader starts; nbgrader dies

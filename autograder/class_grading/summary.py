@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.class_merge import Outcome
-from autograder.course import Course
+from autograder.class_grading.course import Course
+from autograder.class_grading.merge import Outcome
 
 
 def line(o: Outcome) -> str:

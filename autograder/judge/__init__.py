@@ -1,15 +1,15 @@
 """Judge a test cell from what the sandboxed kernel recorded, with the reference, outside.
 
 A test cell calls ``check_<name>(fn)`` or ``check_<name>(fn, hidden=True)``;
-inside the sandbox that only writes a record (:mod:`dnn_ref.recording`): what
+inside the sandbox that only writes a record (:mod:`dnn_ref.grading.recording`): what
 ``fn`` returned or raised on each case. :func:`judge_check` turns the records a
-test cell left into a :class:`Verdict`, using :func:`dnn_ref.diagnoses.diagnose`
+test cell left into a :class:`Verdict`, using :func:`dnn_ref.grading.diagnoses.diagnose`
 on the plain values. Nothing the kernel printed counts; a check that left no
 record fails, and the message says why (the kernel's error, a timeout, ...).
 
 Composites (``backprop``, ``graph_gradients``) are graded on their own work:
 right with the student's own helpers, they pass; wrong that way but right when
-the kernel ran them with probe helpers (see :mod:`dnn_ref.recording`), they
+the kernel ran them with probe helpers (see :mod:`dnn_ref.grading.recording`), they
 pass with a note naming the student's faulty helper; otherwise they fail.
 """
 
@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from dnn_ref.cases import Case
-from dnn_ref.diagnoses import Diagnosis, diagnose, exception_diagnosis
-from dnn_ref.recording import COMPOSITES, PROBES, from_plain
+from dnn_ref.grading.cases import Case
+from dnn_ref.grading.diagnoses import Diagnosis, diagnose, exception_diagnosis
+from dnn_ref.grading.recording import COMPOSITES, PROBES, from_plain
 
 MAX_FILE_BYTES = 16 * 2**20
 """A record file larger than this is not read (the kernel's writer stays far below)."""
@@ -45,7 +45,8 @@ TITLES: dict[str, str] = {
     "malformed_record": "a result the grader could not read",
     "not_a_function": "the graded name is not a function",
 }
-"""The judge's own mistake slugs (grading.json), besides :data:`dnn_ref.diagnoses.TITLES`."""
+"""The judge's own mistake slugs (grading.json), besides
+:data:`dnn_ref.grading.diagnoses.TITLES`."""
 
 
 @dataclass(frozen=True)

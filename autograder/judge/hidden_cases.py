@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.secret import seed
+from autograder.judge.secret import seed
 from dnn_ref import grading
 from dnn_ref.grading import Case
 

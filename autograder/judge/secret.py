@@ -7,7 +7,7 @@ then kept: the same secret gives the same hidden cases, so a regrade gives
 the same scores. Lose it and the next grading makes a new one (other hidden
 cases, so a regrade may differ); copy it with the course to grade elsewhere.
 
-    python -m autograder.secret [COURSE_DIR]     # create it if missing, print where it is
+    python -m autograder.judge.secret [COURSE_DIR]     # create it if missing, print where it is
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ own export.
 
 :class:`CanvasExport` is an ``nbgrader export`` plugin (``make grades-canvas``).
 It takes each student's Canvas user id from the LMS download
-(``autograder/lms.py``). Given Canvas's own gradebook export
+(``autograder/lms/collect.py``). Given Canvas's own gradebook export
 (``--CanvasExport.roster=export.csv``, ``make grades-canvas ROSTER=export.csv``)
 it also takes every student's name, SIS ids and section from it, matching by
 Canvas user id or, failing that, by the ``lastfirst`` name Canvas puts in its
@@ -28,7 +28,7 @@ from nbgrader.api import Gradebook
 from nbgrader.plugins import ExportPlugin
 from traitlets import Dict, Unicode
 
-from autograder.grades import GRADED, GradeRow, class_rows
+from autograder.lms.grades import GRADED, GradeRow, class_rows
 
 IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_ROW = "    Points Possible"
@@ -77,7 +77,7 @@ def canvas_table(rows: list[GradeRow], roster: list[dict[str, str]] | None,
     Parameters
     ----------
     rows : list of GradeRow
-        From :func:`autograder.grades.class_rows`.
+        From :func:`autograder.lms.grades.class_rows`.
     roster : list of dict or None
         Canvas's students (from :func:`read_roster`), or None to list the gradebook's.
     columns : list of str

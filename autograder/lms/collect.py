@@ -17,7 +17,7 @@ every fact the file names give in ``downloaded/<assignment>/lms.json``: the LMS
 user id, Canvas's ``_LATE`` marker, a timestamp when the pattern captures one,
 and, for a student none of whose files could be graded, the reason
 ("not graded: file named notes.txt"). :func:`load_manifest` reads it back for
-the grades (``autograder/grades.py``).
+the grades (``autograder/lms/grades.py``).
 
 The file-name pattern is ``FileNameCollectorPlugin.named_regexp`` in
 ``nbgrader_config.py``; it must capture ``student_id`` and ``file_id`` (the

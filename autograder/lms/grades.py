@@ -13,7 +13,7 @@ download. :class:`GradesExport` (``nbgrader export``, configured in
 * lists every student of the LMS download, graded or not.
 
 A row that is not ``graded`` keeps score 0.0 (nbgrader's convention), so read
-``status`` before using it; ``make grades-canvas`` (``autograder/canvas.py``)
+``status`` before using it; ``make grades-canvas`` (``autograder/lms/canvas.py``)
 leaves such cells blank.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
-from autograder.lms import load_manifest
+from autograder.lms.collect import load_manifest
 
 GRADED = "graded"
 MANUAL = "needs manual grading"

@@ -1,6 +1,6 @@
 """nbgrader's Execute, made so that one cell's runaway costs that cell, not the notebook.
 
-:class:`CellLimits` is the base of :class:`autograder.execute.SandboxedExecute`:
+:class:`CellLimits` is the base of :class:`autograder.preprocessors.execute.SandboxedExecute`:
 
 * a cell that fails on its own account (once interrupted at the timeout it does
   not go idle within the IOPub wait; the kernel dies) gets an error output saying

@@ -5,12 +5,12 @@
 
 1. writes the cases of every check the test cells make into the sandbox's
    grading dir: visible ones from :mod:`dnn_ref.grading`, hidden ones drawn from
-   the course secret (:mod:`autograder.hidden_cases`);
+   the course secret (:mod:`autograder.judge.hidden_cases`);
 2. starts the kernel in the bubblewrap sandbox (:mod:`autograder.sandbox`),
    whatever kernelspec the notebook names, and runs the cells in order, with
    nbgrader's per-cell timeout and interrupt;
 3. after each test cell reads what its ``check_*`` calls recorded
-   (:mod:`dnn_ref.recording`) and REPLACES the cell's outputs by the verdict
+   (:mod:`dnn_ref.grading.recording`) and REPLACES the cell's outputs by the verdict
    computed here (:mod:`autograder.judge`): a "✓ ..." line, or an error output
    whose message is the diagnosis (nbgrader scores a test cell zero when it has
    an error output). Each test cell is judged on the definitions in force when
@@ -18,7 +18,7 @@
 4. writes ``grading.json`` next to the graded notebook (one row per check:
    grade_id, function, hidden, points, passed, mistake, message, helper_note)
    and puts a "Notes from grading" cell at the top of the notebook when cells
-   were repaired (:mod:`autograder.repair`) or no sandbox was used.
+   were repaired (:mod:`autograder.preprocessors.repair`) or no sandbox was used.
 
 A cell's own failure costs only that cell and what depends on it: a cell that,
 once interrupted, does not go idle within nbgrader's IOPub wait gets an error
@@ -28,9 +28,9 @@ notebook share ``notebook_time_limit`` seconds (the cells left once it is spent
 are not run), and output is capped while it arrives (``cell_output_limit``,
 ``notebook_output_limit`` bytes; a note says how much was dropped), so that a
 flood of displays cannot fill the grader's memory before LimitOutput runs
-(:mod:`autograder.cell_limits`, the base class).
+(:mod:`autograder.preprocessors.cell_limits`, the base class).
 
-``skip_ungraded_tail = True`` (what :mod:`autograder.class_grade` sets) keeps the
+``skip_ungraded_tail = True`` (what :mod:`autograder.class_grading.grade_class` sets) keeps the
 code cells after the last test cell but does not run them: they cannot change a
 score. ``unsandboxed = True`` runs the same kernel without bubblewrap, for an
 instructor whose machine cannot run it; every feedback page then says so.
@@ -49,14 +49,15 @@ from nbgrader import utils
 from traitlets import Bool, Unicode
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder import judge, secret
-from autograder.cell_limits import CellLimits
-from autograder.hidden_cases import cases_for
-from autograder.repair import REPAIRS_KEY
+from autograder import judge
+from autograder.judge import secret
+from autograder.judge.hidden_cases import cases_for
+from autograder.preprocessors.cell_limits import CellLimits
+from autograder.preprocessors.repair import REPAIRS_KEY
 from autograder.sandbox import Sandbox, SandboxUnavailable, check_available
-from dnn_ref.cases import ASSIGNMENTS
-from dnn_ref.checking import failure_lines
-from dnn_ref.recording import write_cases
+from dnn_ref.grading.cases import ASSIGNMENTS
+from dnn_ref.grading.checking import failure_lines
+from dnn_ref.grading.recording import write_cases
 
 NOT_RUN = ("Not run while grading the class: no test cell comes after this cell, "
            "so it cannot change a score.\n")
@@ -254,7 +255,7 @@ def _check_config(course: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.execute [--unsandboxed] [COURSE_DIR]``: the preflight."""
+    """``python -m autograder preflight [--unsandboxed] [COURSE_DIR]``."""
     args = sys.argv[1:] if argv is None else argv
     unsandboxed = "--unsandboxed" in args
     rest = [a for a in args if a != "--unsandboxed"]

@@ -20,7 +20,7 @@ pipeline and, for each notebook,
   checksum check: "Inconsistent checksums", the notebook not graded).
 
 What it repaired is stored in the notebook's metadata under :data:`REPAIRS_KEY`;
-:class:`autograder.execute.SandboxedExecute` shows it at the top of the graded
+:class:`autograder.preprocessors.execute.SandboxedExecute` shows it at the top of the graded
 notebook, hence in the feedback.
 """
 

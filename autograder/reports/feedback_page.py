@@ -3,7 +3,7 @@
 nbgrader's ``generate_feedback`` renders each graded notebook with its
 ``feedback`` template, which loads MathJax 2 from a CDN, keeps Bootstrap 3's
 fixed widths and prints long outputs on one line. The course's pages use the
-``dnn_feedback`` template (``autograder/templates/dnn_feedback``), which
+``dnn_feedback`` template (``autograder/reports/templates/dnn_feedback``), which
 extends nbgrader's and replaces its ``<head>``:
 
 * MathJax 3 (its ``tex-svg-full`` component: every TeX extension, maths drawn

@@ -1,6 +1,6 @@
 """The class misconception report: which mistakes how many students made, and near-copies.
 
-``make report ASSIGNMENT=backprop`` (``python -m autograder.report backprop``)
+``make report ASSIGNMENT=backprop`` (``python -m autograder.reports.misconceptions backprop``)
 reads, for every student the gradebook has a graded submission of, the
 diagnoses the judge recorded while grading,
 ``autograded/<student>/<assignment>/grading.json`` (one entry per test cell:
@@ -9,7 +9,7 @@ slug, ``message``), and writes to ``report/<assignment>/``:
 
 * ``index.html``: per graded function, a bar per diagnosed mistake with how
   many students made it ("the 1/m is missing: 14 of 120") and who, then the
-  near-copies :mod:`autograder.similarity` found, side by side;
+  near-copies :mod:`autograder.reports.similarity` found, side by side;
 * ``mistakes.csv`` and ``similarity.csv``, the same as tables.
 
 Counts are of students, not test cells (a mistake seen by the visible and the
@@ -36,8 +36,8 @@ import nbformat
 from markupsafe import Markup, escape
 from nbgrader.api import Gradebook, MissingEntry
 
-from autograder import similarity
-from dnn_ref.diagnoses.catalogue import TITLES
+from autograder.reports import similarity
+from dnn_ref.grading.diagnoses.catalogue import TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
 COURSE_ID = "dnn-from-scratch"

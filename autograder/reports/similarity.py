@@ -29,7 +29,7 @@ import nbformat
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: Code students can read: label -> source file (markdown files contribute their code cells).
 COURSE_CODE = {
     "dnn_ref/network.py": ROOT / "dnn_ref" / "network.py",
@@ -142,7 +142,7 @@ def find_copies(answers: dict[str, dict[str, str]], stubs: dict[str, str],
         Fraction of an answer that must be found in the course's code. Lower, because
         the course spreads a function over several (dnn_ref's one_layer_backward calls
         linear_backward) and a copy stitches them together: independent answers
-        share almost nothing with it (tests/test_similarity.py).
+        share almost nothing with it (tests/autograder/reports/test_similarity.py).
     common : float
         Fingerprints in at least this fraction of the class's answers (and at least
         three of them) are not compared between classmates.

@@ -2,7 +2,7 @@
 
 :class:`Sandbox` is a context manager: on entry it writes a kernelspec that
 nbclient (and so nbgrader's Execute) can start, whose argv is
-``autograder/sandbox_kernel.py``; that launcher starts ipykernel inside
+``autograder/sandbox/kernel.py``; that launcher starts ipykernel inside
 ``bwrap`` with
 
 * a read-only view of the system (``/usr``, ``/etc``) and of the Python
@@ -10,7 +10,7 @@ nbclient (and so nbgrader's Execute) can start, whose argv is
   the host: not the course folder (gradebook.db, source/solutions, other
   submissions, autograded/, the course secret, autograder/), not HOME, not the
   host's /tmp (other kernels' connection files);
-* ``dnn_ref`` replaced by the student view of :mod:`autograder.student_view`
+* ``dnn_ref`` replaced by the student view of :mod:`autograder.sandbox.student_view`
   (bound over the package's folder, editable install or not);
 * private, size-limited tmpfs scratch: /tmp (with HOME and IPYTHONDIR), /dev/shm,
   the working folder (a copy of the submission's folder, at its own path, so
@@ -57,8 +57,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from autograder import student_view
-from autograder.sandbox_command import (
+from autograder.sandbox import student_view
+from autograder.sandbox.command import (
     INSIDE_GRADING,
     INSIDE_HOME,
     INSIDE_SOCKETS,
@@ -67,7 +67,7 @@ from autograder.sandbox_command import (
     bwrap_command,
     thread_env,
 )
-from autograder.sandbox_lifetime import (
+from autograder.sandbox.lifetime import (
     STATE_PREFIX,
     cgroup_dirs,
     kill_recorded,
@@ -85,7 +85,7 @@ __all__ = ["INSIDE_GRADING", "INSIDE_HOME", "INSIDE_SOCKETS", "INSIDE_STAGE", "L
 TRANSPORT = "ipc"
 UID_BASE, UID_COUNT = 61000, 1000
 """Grading as root, each live sandbox runs under its own uid from this range."""
-KERNEL_SCRIPT = Path(__file__).with_name("sandbox_kernel.py")
+KERNEL_SCRIPT = Path(__file__).with_name("kernel.py")
 INSTALL_HINT = ("install bubblewrap (`bash tools/ensure_bubblewrap.sh`, or as root: apt-get "
                 "install bubblewrap), or grade without isolation by passing --unsandboxed "
                 "(student code then runs with your permissions; the feedback says so)")

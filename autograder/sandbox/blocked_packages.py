@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from autograder.student_view import cache_root
+from autograder.sandbox.student_view import cache_root
 
 AUTODIFF = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "tinygrad", "micrograd",
             "mxnet", "chainer", "theano", "functorch")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import blocked_packages, student_view
+from autograder.sandbox import blocked_packages, student_view
 
 INSIDE_GRADING = "/run/dnn-grading"
 """$DNN_GRADING_DIR inside the sandbox."""
@@ -170,7 +170,7 @@ def bwrap_command(*, workdir: Path, view: Path, grading_dir: Path, stage: Path, 
     package = student_view.package_dir()
     hidden = {p for p in [*hide, Path.home().resolve(), Path.cwd().resolve(),
                           _course_root(workdir), package.parent,
-                          Path(__file__).resolve().parent] if p}
+                          Path(__file__).resolve().parents[1]] if p}  # autograder/
     for path in sorted(hidden, key=lambda p: len(p.parts)):
         if m.shows_host(str(path)) and str(path) not in ("/", "/usr", "/etc"):
             m.tmpfs(path, 1, read_only=True)

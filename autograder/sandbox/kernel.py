@@ -1,6 +1,6 @@
 """The argv of a sandbox's kernelspec: start ipykernel inside bubblewrap.
 
-Run by jupyter_client as ``python -I sandbox_kernel.py <launch.json>
+Run by jupyter_client as ``python -I kernel.py <launch.json>
 <connection file>`` (standard library only, so that ``-I`` keeps the
 submission's folder, the kernel's cwd, off ``sys.path``). It
 
@@ -230,5 +230,5 @@ def main(launch_file: str, connection_file: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        fail("usage: sandbox_kernel.py <launch.json> <connection file>")
+        fail("usage: kernel.py <launch.json> <connection file>")
     main(sys.argv[1], sys.argv[2])

@@ -1,6 +1,6 @@
 """How long a sandbox's processes live, and what is left once they are gone.
 
-The launcher (``autograder/sandbox_kernel.py``) records, per kernel start, the
+The launcher (``autograder/sandbox/kernel.py``) records, per kernel start, the
 host pid of the sandbox's PID-1 process and its PID namespace; killing that
 process kills every process of the sandbox. A grader killed outright takes its
 sandboxes with it (bwrap's ``--die-with-parent``) but leaves its state folder

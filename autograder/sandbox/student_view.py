@@ -59,7 +59,7 @@ RELATED: dict[str, dict[str, tuple[str, ...]]] = {
 A graded name missing here still has its own top-level definition stubbed in
 every module."""
 
-WHOLESALE = ("diagnoses",)
+WHOLESALE = ("grading.diagnoses",)
 """Modules (or packages) of dnn_ref that compute answers and mistakes: stubbed whole."""
 
 EXCEPTION_MODULE = "_unavailable"

@@ -4,7 +4,7 @@
   loads ``readers.css`` and ``readers.js`` from it (phone layout: nothing
   scrolls the page sideways; boxes that scroll show a cue).
 * Pages with a slider figure (an element of class ``dnn-explorer``, made by
-  :mod:`dnn_ref.explorer_figures`) also load BokehJS, copied from the
+  :mod:`dnn_ref.figures.explorer_figures`) also load BokehJS, copied from the
   installed ``bokeh`` wheel into ``_static/bokeh/`` with the version in the
   file name: the figure's JSON and the script that draws it always come from
   the same Bokeh, and no page asks a CDN for anything.

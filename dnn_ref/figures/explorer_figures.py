@@ -1,6 +1,6 @@
 """Slider figures for the static web book, drawn by Bokeh in the reader's browser.
 
-Each function takes the precomputed results of :mod:`dnn_ref.explorers`
+Each function takes the precomputed results of :mod:`dnn_ref.figures.explorers`
 (one per slider position), builds a Bokeh layout whose sliders choose, in
 JavaScript (``CustomJS``), which result is drawn, and returns it as a
 :class:`StaticExplorer`: displayed in a notebook cell, it becomes HTML that
@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dnn_ref.activations import get_activation
-from dnn_ref.explorers import DecisionMaps
-from dnn_ref.plots import CLASS_COLOURS
+from dnn_ref.figures.explorers import DecisionMaps
+from dnn_ref.figures.plots import CLASS_COLOURS
 
 Array = NDArray[np.float64]
 
@@ -75,7 +75,7 @@ def descent_explorer(
     f : callable
         The cost; shape (2, ...) in, shape (...) out (drawn as contour lines).
     paths : sequence of ndarray, each of shape (2, k + 1)
-        From :func:`dnn_ref.explorers.descent_paths`, one per learning rate.
+        From :func:`dnn_ref.figures.explorers.descent_paths`, one per learning rate.
     learning_rates : sequence of float
         Equally spaced, increasing; the slider's positions.
     radius : float
@@ -150,7 +150,7 @@ def chain_explorer(
         Equally spaced, increasing; the slider's positions.
     results : dict
         ``{activation name: (gradients, z)}`` as returned by
-        :func:`dnn_ref.explorers.chain_gradients` for ``weights``; gradients
+        :func:`dnn_ref.figures.explorers.chain_gradients` for ``weights``; gradients
         and z have shape (len(weights), L).
     fallback : str
         What the output says where BokehJS is not loaded (JupyterLab).
@@ -227,7 +227,7 @@ def boundary_explorer(
     problems : dict
         ``{name: (X, Y)}``, X of shape (2, m), Y of shape (1, m).
     maps : dict
-        ``{name: DecisionMaps}`` from :func:`dnn_ref.explorers.decision_maps`,
+        ``{name: DecisionMaps}`` from :func:`dnn_ref.figures.explorers.decision_maps`,
         whose settings run over ``activations``, then ``depths``, then
         ``widths`` (widths fastest): setting (a, d, w) has index
         ``(a·len(depths) + d)·len(widths) + w``.
@@ -266,7 +266,7 @@ def boundary_explorer(
     x0, x1, y0, y1 = extents[first]
     plot = figure(width=460, height=460, toolbar_location=None, sizing_mode="scale_width",
                   x_range=(x0, x1), y_range=(y0, y1))
-    # red for probability 0, blue for 1, as dnn_ref.plots.plot_decision_boundary
+    # red for probability 0, blue for 1, as dnn_ref.figures.plots.plot_decision_boundary
     mapper = LinearColorMapper(palette=interp_palette(tuple(reversed(RdBu11)), 256),
                                low=0, high=255)
     shown = ColumnDataSource({"image": [maps[first].probabilities[0]], "x": [x0], "y": [y0],

@@ -3,7 +3,7 @@
 A static web page cannot run Python, so each explorer of the book is
 precomputed: one result per slider position, all of them shipped in the
 page, and the slider only chooses which one is drawn (see
-:mod:`dnn_ref.explorer_figures`). The functions here compute those results
+:mod:`dnn_ref.figures.explorer_figures`). The functions here compute those results
 with the course's own code and nothing else:
 
 * :func:`descent_paths`: gradient descent from one start, one path per

@@ -4,23 +4,23 @@ A visible test cell runs, for example::
 
     check_one_layer_backward(one_layer_backward)
 
-At home this runs the visible cases (:func:`dnn_ref.cases.cases`) and prints
+At home this runs the visible cases (:func:`dnn_ref.grading.cases.cases`) and prints
 ``✓ one_layer_backward: passed all 5 checks``, or fails the cell with the
-diagnosis of the first failing case (:mod:`dnn_ref.checking`). A hidden test
+diagnosis of the first failing case (:mod:`dnn_ref.grading.checking`). A hidden test
 cell (``hidden=True``) only says that its tests run when the notebook is
 graded: the hidden cases are drawn from the course's secret, which only the
 instructor's grading has.
 
 While a notebook is graded, its kernel runs in a sandbox with
 ``$DNN_GRADING_DIR`` set; there each check only *records* what the function
-returns on the grader's cases (:mod:`dnn_ref.recording`), and the grader
+returns on the grader's cases (:mod:`dnn_ref.grading.recording`), and the grader
 judges those arrays outside the sandbox. So this module imports nothing
-that computes answers: :mod:`dnn_ref.diagnoses` and :mod:`dnn_ref.checking`
+that computes answers: :mod:`dnn_ref.grading.diagnoses` and :mod:`dnn_ref.grading.checking`
 are loaded only when a check is judged here, at home.
 
 ``Case``, ``cases``, ``build_cases`` and ``ASSIGNMENTS`` are re-exported from
-:mod:`dnn_ref.cases`; ``diagnose``, ``Diagnosis``, ``exception_diagnosis``
-and ``REFERENCES`` from :mod:`dnn_ref.diagnoses` (loaded on first use).
+:mod:`dnn_ref.grading.cases`; ``diagnose``, ``Diagnosis``, ``exception_diagnosis``
+and ``REFERENCES`` from :mod:`dnn_ref.grading.diagnoses` (loaded on first use).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import importlib
 import os
 from collections.abc import Callable
 
-from dnn_ref.cases import ASSIGNMENTS, NAMES, Case, build_cases, cases
+from dnn_ref.grading.cases import ASSIGNMENTS, NAMES, Case, build_cases, cases
 
 __all__ = ["ASSIGNMENTS", "CHECKERS", "Case", "build_cases", "cases", "check",
            *(f"check_{name}" for name in NAMES)]
@@ -41,9 +41,9 @@ _FROM_DIAGNOSES = ("diagnose", "Diagnosis", "exception_diagnosis", "REFERENCES")
 
 
 def __getattr__(name: str) -> object:
-    """Load the answer-computing names from :mod:`dnn_ref.diagnoses` on first use."""
+    """Load the answer-computing names from :mod:`dnn_ref.grading.diagnoses` on first use."""
     if name in _FROM_DIAGNOSES:
-        return getattr(importlib.import_module("dnn_ref.diagnoses"), name)
+        return getattr(importlib.import_module("dnn_ref.grading.diagnoses"), name)
     raise AttributeError(f"module 'dnn_ref.grading' has no attribute {name!r}")
 
 
@@ -66,7 +66,7 @@ def check(name: str, fn: Callable, *, hidden: bool = False) -> None:
     if name not in NAMES:
         raise ValueError(f"unknown graded function {name!r}; choose one of {NAMES}")
     if os.environ.get(GRADING_DIR_ENV):
-        from dnn_ref import recording
+        from dnn_ref.grading import recording
         if recording.active():
             recording.record(name, fn, hidden=hidden)
             return
@@ -74,7 +74,7 @@ def check(name: str, fn: Callable, *, hidden: bool = False) -> None:
         print(f"Hidden tests of {name} run only when your notebook is graded (other shapes, "
               "seeds and values); the visible test above is the one to run now.")
         return
-    from dnn_ref.checking import CheckFailed, check_locally
+    from dnn_ref.grading.checking import CheckFailed, check_locally
     if not callable(fn):
         kind = "None" if fn is None else f"a {type(fn).__name__}"
         raise CheckFailed(f"{name} should be a function, but it is {kind}: run the cell that "

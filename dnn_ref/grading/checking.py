@@ -23,9 +23,9 @@ import textwrap
 import traceback
 from collections.abc import Callable, Iterator
 
-from dnn_ref.cases import Case, cases
-from dnn_ref.diagnoses import REFERENCES, Diagnosis, diagnose, exception_diagnosis
-from dnn_ref.diagnoses.compare import quiet
+from dnn_ref.grading.cases import Case, cases
+from dnn_ref.grading.diagnoses import REFERENCES, Diagnosis, diagnose, exception_diagnosis
+from dnn_ref.grading.diagnoses.compare import quiet
 
 WIDTH = 86
 """Longest line of a rendered failure (nbgrader's Validate cuts lines at 87 characters)."""

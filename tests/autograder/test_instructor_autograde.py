@@ -2,7 +2,7 @@
 
 In a temporary copy of the course folder (nbgrader_config.py and solutions/),
 the assignments are released with ``nbgrader generate_assignment``; the scripted
-class of tests/submissions is written to submitted/<student>/<assignment>/;
+class of tests/fixtures/submissions is written to submitted/<student>/<assignment>/;
 each assignment is graded in ONE ``nbgrader autograde`` run, then
 ``nbgrader generate_feedback`` and ``nbgrader export`` follow. Scores are read
 back from the gradebook, per graded function (visible + hidden test cell).
@@ -16,70 +16,29 @@ Per-submission autograde times are written to test-artifacts/autograde_times.jso
 from __future__ import annotations
 
 import csv
-import html
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 import time
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
+from nbgrader_course import (
+    ARTIFACTS,
+    ROOT,
+    feedback_text,
+    nbgrader,
+    new_course,
+    points_by_function,
+    released,
+    student_times,
+    submit,
+)
 from submissions import Submission, submission_text
 from submissions.roster import CLASSES, VECTORISED
 
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-COURSE_ID = "dnn-from-scratch"
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run the nbgrader CLI in ``course`` (its own nbgrader_config.py, root set explicitly)."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    cmd = [str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={course}",
-           "--Application.log_format=%(relativeCreated)d %(levelname)s %(message)s"]
-    proc = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True,
-                          timeout=900)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return proc
-
-
-def new_course(tmp: Path, assignments: list[str]) -> Path:
-    """A course folder with the repository's config and solutions, assignments released."""
-    shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
-    for a in assignments:
-        shutil.copytree(ROOT / "solutions" / a, tmp / "solutions" / a)
-        nbgrader(tmp, "generate_assignment", a, "--force")
-    return tmp
-
-
-def released(course: Path, assignment: str) -> nbformat.NotebookNode:
-    return nbformat.read(course / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
-
-
-def submit(course: Path, assignment: str, sub: Submission) -> None:
-    folder = course / "submitted" / sub.student / assignment
-    folder.mkdir(parents=True)
-    text = submission_text(released(course, assignment), sub)
-    (folder / f"{assignment}.ipynb").write_text(text, encoding="utf-8")
-
-
-def student_times(log: str, assignment: str, total: float) -> dict[str, float]:
-    """Seconds per student, from the relative timestamps of the 'Sanitizing' log lines."""
-    starts = [(int(ms) / 1000, student) for ms, student in re.findall(
-        rf"^(\d+) INFO Sanitizing .*submitted/([^/]+)/{assignment}/", log, re.M)]
-    ends = [t for t, _ in starts[1:]] + [total]
-    return {student: round(end - t, 2) for (t, student), end in zip(starts, ends, strict=True)}
-
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict:
@@ -103,25 +62,6 @@ def graded(tmp_path_factory) -> dict:
     with open(course / "grades.csv", newline="") as f:
         out["rows"] = list(csv.DictReader(f))
     return out
-
-
-def points_by_function(course: Path, assignment: str, student: str) -> dict[str, tuple]:
-    """{graded function: (score, max score)}, visible + hidden test cell, from the gradebook."""
-    totals: dict[str, list[float]] = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
-        notebook = gb.find_submission_notebook(assignment, assignment, student)
-        for grade in notebook.grades:
-            function = re.sub(r"^(test|hidden)_", "", grade.name)
-            score = totals.setdefault(function, [0.0, 0.0])
-            score[0] += grade.score
-            score[1] += grade.max_score
-    return {f: tuple(s) for f, s in totals.items()}
-
-
-def feedback_text(course: Path, assignment: str, student: str) -> str:
-    """The student's feedback page as plain text (tags dropped, entities decoded)."""
-    page = (course / "feedback" / student / assignment / f"{assignment}.html").read_text()
-    return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
 CASES = [(a, sub) for a, roster in CLASSES.items() for sub in roster]
@@ -214,7 +154,7 @@ def test_zip_collect_files_canvas_downloads_under_each_student(tmp_path):
         "doejohn/backprop/backprop.ipynb", "leekim/backprop/backprop.ipynb",
         "smithjane/backprop/backprop.ipynb"]
     assert (submitted / "smithjane" / "backprop" / "backprop.ipynb").read_text() == good
-    # a student's only notebook is theirs whatever its name (autograder/lms.py, tests/test_lms.py)
+    # a student's only notebook is theirs whatever its name (autograder/lms/collect.py)
     assert "leekim: filed homework.ipynb as backprop.ipynb" in proc.stderr
 
 

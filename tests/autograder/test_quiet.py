@@ -15,7 +15,7 @@ from sqlalchemy.exc import SAWarning
 
 from autograder import quiet
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
@@ -60,8 +60,8 @@ def test_only_nbgrader_api_sawarnings_are_dropped():
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         quiet.install()        # install() puts its filter in front again
-        for module in ("nbgrader.api", "autograder.gradebook_merge"):
+        for module in ("nbgrader.api", "autograder.class_grading.gradebook_merge"):
             warnings.warn_explicit(SAWarning("Object of type <SubmittedNotebook> not in session"),
                                    SAWarning, filename=f"/x/{module}.py", lineno=1,
                                    module=module)
-    assert [w.filename for w in seen] == ["/x/autograder.gradebook_merge.py"]
+    assert [w.filename for w in seen] == ["/x/autograder.class_grading.gradebook_merge.py"]

@@ -3,7 +3,7 @@
 Most checks read ``_config.yml``, ``_toc.yml`` and ``book/`` and need no
 build; the last ones build one small probe page with the real ``_config.yml``
 to see that each setting takes effect. The built site itself is checked in a browser by
-``tests/test_book_in_browser.py``; that the build has zero warnings is
+``tests/book/test_book_in_browser.py``; that the build has zero warnings is
 checked by ``make book`` (``-W``).
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -32,7 +32,7 @@ def toc_files() -> list[str]:
 
 
 def test_toc_lists_every_page_in_order_and_nothing_else() -> None:
-    pages = {str(p.relative_to(ROOT).with_suffix("")) for p in BOOK.glob("*.md")}
+    pages = {str(p.relative_to(ROOT).with_suffix("")) for p in BOOK.rglob("*.md")}
     listed = toc_files()
     assert sorted(listed) == sorted(pages), (
         f"book/ pages not in _toc.yml: {sorted(pages - set(listed))}; "

@@ -1,7 +1,7 @@
 """A reader moves the sliders of the book's explorers, in the static HTML, offline.
 
-Each explorer (chapters 3, 4 and 7; see dnn_ref.explorer_figures) is opened
-in headless chromium from the local server of tests/test_book_in_browser.py,
+Each explorer (chapters 3, 4 and 7; see dnn_ref.figures.explorer_figures) is opened
+in headless chromium from the local server of tests/book/test_book_in_browser.py,
 at desktop width and on a 390 px phone: BokehJS (served by the book) draws
 it, moving a slider or pressing a button redraws the plot (the pixels of the
 figure change), and no request leaves 127.0.0.1. Screenshots of each figure
@@ -11,13 +11,8 @@ before and after go to ``test-artifacts/screenshots/``.
 from __future__ import annotations
 
 import pytest
-import test_book_in_browser as book
-from test_book_in_browser import HOST, SCREENSHOTS
-from test_book_on_a_phone import DESKTOP, PHONE, _open
-
-# the local server of the built book and the browser, shared with test_book_in_browser.py
-site = book.site
-browser = book.browser
+from book_site import DESKTOP, HOST, PHONE, SCREENSHOTS
+from book_site import open_page as _open
 
 #: (page, explorer name, how to change it: "slider" or a button's label)
 EXPLORERS = [

@@ -25,17 +25,19 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
-import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-HOST = "127.0.0.1"
+from book_site import (
+    CHAPTERS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HOST,
+    HTML,
+    PAGES,
+    ROOT,
+    SCREENSHOTS,
+    SITE_PAGES,
+    require_build,
+    toc_pages,
+)
 
 #: Text that means a widget was printed instead of displayed.
 WIDGET_REPRS = ("interactive(children=", "Loading widget...", "VBox(children=",
@@ -43,37 +45,6 @@ WIDGET_REPRS = ("interactive(children=", "Loading widget...", "VBox(children=",
 
 #: Maths delimiters that MathJax should have replaced.
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]")
-
-
-def toc_pages() -> list[str]:
-    """Document names of the table of contents, in reading order (e.g. ``book/intro``)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            for key in ("chapters", "sections"):
-                walk(entry.get(key, []))
-            for part in entry.get("parts", []):
-                walk(part.get("chapters", []))
-
-    walk(toc.get("chapters", []))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    return [str(Path(p).with_suffix("")) for p in pages]
-
-
-PAGES = toc_pages()
-CHAPTERS = [p for p in PAGES if re.match(r"\d\d_", Path(p).name)]
-#: Pages Sphinx adds besides the toc's; they must be offline too.
-SITE_PAGES = PAGES + ["search", "genindex"]
-
-
-def require_build() -> None:
-    if not (HTML / "index.html").is_file():
-        pytest.fail(f"{HTML} has no built book; run `make book` first (make test does it)")
 
 
 @dataclass
@@ -97,49 +68,6 @@ class Visit:
     error_outputs: list[str] = field(default_factory=list)
     exercises: int = 0
     solutions_shown: list[str] = field(default_factory=list)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # The browser closes connections it no longer needs (e.g. when a page is
-        # closed mid-download); that is not an error of the site.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-@pytest.fixture(scope="session")
-def site() -> Iterator[str]:
-    """Serve ``_build/html`` on 127.0.0.1 at a free port; yield its base URL."""
-    require_build()
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    server = _Server((HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{HOST}:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-# Module scope: other test modules start their own Playwright, which cannot run
-# while this one's is open; test_book_on_a_phone.py and test_book_explorers.py
-# use this fixture for a browser of their own.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; run `make chromium` (apt-get install chromium)")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 # JavaScript run in the page once it has loaded and MathJax has finished.

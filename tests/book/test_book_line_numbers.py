@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "book" / "06_backpropagation.md"
 NETWORK = ROOT / "dnn_ref" / "network.py"
 PRINTED = re.compile(r"^(BP[1-4])  network\.py:(\d+) +(.+)$")

@@ -1,6 +1,6 @@
 """A reader finds their way around the built book, on a 390 px phone and on a desktop.
 
-In headless chromium, as in tests/test_book_in_browser.py (whose local
+In headless chromium, as in tests/book/test_book_in_browser.py (whose local
 server and browser this module reuses): the ☰ button opens the chapter list
 and a chapter link in it navigates; the page-contents button opens the
 page's contents; on the desktop ☰ hides and shows the sidebar and there is a
@@ -16,16 +16,16 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-import test_book_in_browser as book
-from test_book_in_browser import HOST, SCREENSHOTS, SITE_PAGES, require_build
-
-# the local server of the built book and the browser, shared with test_book_in_browser.py
-site = book.site
-browser = book.browser
-
-PHONE = {"width": 390, "height": 844}
-TABLET = {"width": 800, "height": 1000}
-DESKTOP = {"width": 1280, "height": 900}
+from book_site import (
+    DESKTOP,
+    HOST,
+    PHONE,
+    SCREENSHOTS,
+    SITE_PAGES,
+    TABLET,
+    require_build,
+)
+from book_site import open_page as _open
 
 #: Boxes that scroll sideways in place (book/_static/readers.js marks them).
 SCROLL_BOXES = ", ".join([
@@ -70,24 +70,6 @@ _LAYOUT = """(boxes) => {
   return {pageWidth: document.documentElement.scrollWidth, viewport: vw,
           stickingOut: stickingOut.slice(0, 10), noCue: noCue.slice(0, 10), wide};
 }"""
-
-
-def _open(browser, site: str, doc: str, viewport: dict) -> object:
-    """A new page showing ``doc`` with its maths typeset; it records stray requests."""
-    page = browser.new_page(viewport=viewport)
-    page.set_default_timeout(120_000)        # a busy machine (make test on 2 cores) is slow
-    page.outside = []
-    page.errors = []
-    page.on("request", lambda r: urlparse(r.url).scheme not in ("data", "blob")
-            and urlparse(r.url).hostname != HOST and page.outside.append(r.url))
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-    page.goto(urljoin(site, f"{doc}.html"), wait_until="load")
-    if page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
-        page.wait_for_function("() => MathJax.startup.promise !== undefined")
-        page.evaluate("() => MathJax.startup.promise.then(() => true)")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 def _visible(page, selector: str):

@@ -7,7 +7,7 @@ from dnn_ref.datasets import load_breast_cancer
 from dnn_ref.network import accuracy, backprop, cost_function, forward_prop, init_params, predict
 from dnn_ref.training import _batch_gradients, _batches, train
 
-X_HAND = np.array([[1.0, 2.0], [-1.0, 1.0]])   # the hand-worked data of tests/test_network.py
+X_HAND = np.array([[1.0, 2.0], [-1.0, 1.0]])  # hand-worked data of test_network.py
 Y_HAND = np.array([[1.0, 0.0]])
 
 

@@ -35,7 +35,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from dnn_ref.grading import ASSIGNMENTS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = sorted(ASSIGNMENTS)
 BIN = Path(sys.executable).parent
 

@@ -1,4 +1,4 @@
-"""Tests of dnn_ref.cases: visible cases are fixed, drawn ones vary but keep every kind."""
+"""Tests of dnn_ref.grading.cases: visible cases are fixed, drawn ones vary but keep every kind."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import dnn_ref
-from dnn_ref.cases import ASSIGNMENTS, NAMES, Case, build_cases, cases
-from dnn_ref.diagnoses import REFERENCES
+from dnn_ref.grading.cases import ASSIGNMENTS, NAMES, Case, build_cases, cases
+from dnn_ref.grading.diagnoses import REFERENCES
 
 SEEDS = range(25)
 

@@ -1,4 +1,4 @@
-"""Tests of dnn_ref.checking: the at-home runner, helper blame, and what a failing cell shows."""
+"""dnn_ref.grading.checking: the at-home runner, helper blame, and what a failing cell shows."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from grading_mistakes import BACKPROP_ONLY, CORRECT, HELPER_FAULTS, MISTAKES, load
 
-from dnn_ref import checking
-from dnn_ref.cases import cases
+from dnn_ref.grading import checking
+from dnn_ref.grading.cases import cases
 
 
 def failure(name: str, source: str) -> str:

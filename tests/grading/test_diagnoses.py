@@ -1,4 +1,4 @@
-"""Tests of dnn_ref.diagnoses: every known mistake is named, on visible and on drawn cases."""
+"""dnn_ref.grading.diagnoses: every known mistake is named, on visible and on drawn cases."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from grading_mistakes import CORRECT, MISTAKES, load
 
-from dnn_ref.cases import NAMES, Case, build_cases, cases
-from dnn_ref.checking import run_case
-from dnn_ref.diagnoses import REFERENCES, TITLES, Diagnosis, diagnose, exception_diagnosis
+from dnn_ref.grading.cases import NAMES, Case, build_cases, cases
+from dnn_ref.grading.checking import run_case
+from dnn_ref.grading.diagnoses import REFERENCES, TITLES, Diagnosis, diagnose, exception_diagnosis
 
 SEEDS = range(8)
 """Generator seeds of the drawn (hidden-style) cases the mistakes are tried on."""
@@ -67,7 +67,7 @@ def test_right_code_and_the_reference_pass_every_drawn_case(name, seed):
 def slugs_in_the_code() -> set[str]:
     """The slugs of the diagnoses package: its snake_case string literals with an underscore,
     bar function names, and its two one-word slugs."""
-    folder = Path(__file__).resolve().parents[1] / "dnn_ref" / "diagnoses"
+    folder = Path(__file__).resolve().parents[2] / "dnn_ref" / "grading" / "diagnoses"
     found = {node.value for path in folder.glob("*.py") if path.name != "catalogue.py"
              for node in ast.walk(ast.parse(path.read_text()))
              if isinstance(node, ast.Constant) and isinstance(node.value, str)

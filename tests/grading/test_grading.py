@@ -129,7 +129,7 @@ def sigmoid(Z):
 
 def test_while_graded_the_check_only_records(tmp_path, monkeypatch, capsys):
     """With $DNN_GRADING_DIR set, check_* writes what the function returned and judges nothing."""
-    from dnn_ref import recording
+    from dnn_ref.grading import recording
     monkeypatch.setenv(grading.GRADING_DIR_ENV, str(tmp_path))
     (tmp_path / "out").mkdir()
     visible = cases("relu")
@@ -147,12 +147,12 @@ def test_a_grading_dir_that_does_not_exist_is_ignored(tmp_path, monkeypatch):
 
 
 def test_importing_grading_loads_no_answer_code():
-    """Inside the sandbox dnn_ref.diagnoses is replaced; importing the checks must not need it."""
+    """Inside the sandbox dnn_ref.grading.diagnoses is replaced; the checks must not need it."""
     code = ("import sys, dnn_ref.grading as g; g.check_relu; g.cases('relu'); "
             "print(sorted(m for m in sys.modules if m.startswith('dnn_ref.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "PYTHONWARNINGS": "error"}).stdout
-    assert "dnn_ref.diagnoses" not in out and "dnn_ref.checking" not in out
+    assert "dnn_ref.grading.diagnoses" not in out and "dnn_ref.grading.checking" not in out
     assert "dnn_ref.grading" in out
 
 

@@ -1,4 +1,4 @@
-"""dnn_ref.recording: the plain codec, the probes and what record() writes for the grader."""
+"""dnn_ref.grading.recording: the plain codec, the probes and what record() writes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from dnn_ref import network
 from dnn_ref.grading import cases
-from dnn_ref.recording import (
+from dnn_ref.grading.recording import (
     GRADING_DIR_ENV,
     Opaque,
     active,

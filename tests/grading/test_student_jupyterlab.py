@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_book_in_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from book_site import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STUDENT_CONFIG = ROOT / "student" / "jupyter_config"
 TOKEN = "student-flow-test"

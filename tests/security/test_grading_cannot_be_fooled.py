@@ -5,13 +5,13 @@ the tests, an answer cell copied with its metadata, lost cell ids, a changed
 cell type, loops, prints, warnings), the attacks of issue 5 on the checkers
 (patched numpy, replaced checker, rigged ``==``, hidden tracebacks, calls to the
 reference, deleted test cells) and the attacks of issue 8 on the machine
-(tests/submissions/attacks.py: gradebook write, grader-file edit, reading the
+(tests/fixtures/submissions/attacks.py: gradebook write, grader-file edit, reading the
 reference source, the solutions or a classmate's submission, .pth and IPython
 startup drops, signals, fork and disk bombs, a daemon, a lookup table of the
 reference's answers, reading the hidden cases or the course secret).
 
 It is graded by ``nbgrader autograde`` (what ``make autograde`` runs) in one
-copy of the course and by ``python -m autograder.class_grade`` (``make
+copy of the course and by ``python -m autograder.class_grading.grade_class`` (``make
 grade-class``) in another. Every score is asserted, the two gradebooks must be
 equal, the course folder and the virtualenv must be unchanged but for the
 grading's own outputs, no process may outlive grading, and each attacker's
@@ -33,11 +33,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from submissions import Submission, cell_source, submission_text
-from submissions.attacks import BOMB_MARK, DAEMON_MARK, PTH, attack_class
-from submissions.roster import VECTORISED
-from submissions.styles import HONEST, WRONG_SIGN_BACKPROP
-from test_instructor_autograde import (
+from nbgrader_course import (
     COURSE_ID,
     ROOT,
     feedback_text,
@@ -46,8 +42,12 @@ from test_instructor_autograde import (
     points_by_function,
     released,
 )
+from submissions import Submission, cell_source, submission_text
+from submissions.attacks import BOMB_MARK, DAEMON_MARK, PTH, attack_class
+from submissions.roster import VECTORISED
+from submissions.styles import HONEST, WRONG_SIGN_BACKPROP
 
-from autograder.gradebook_merge import gradebook_rows
+from autograder.class_grading.gradebook_merge import gradebook_rows
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -180,7 +180,7 @@ def leftovers(courses: list[Path]) -> list[str]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict:
     base = new_course(tmp_path_factory.mktemp("released"), ["backprop"])
-    subprocess.run([sys.executable, "-m", "autograder.secret", str(base)], check=True,
+    subprocess.run([sys.executable, "-m", "autograder", "secret", str(base)], check=True,
                    capture_output=True)
     canary = subprocess.Popen(["sleep", "3603"])
     targets = (os.getpid(), canary.pid)
@@ -199,7 +199,7 @@ def graded(tmp_path_factory) -> dict:
     parallel = out["courses"]["parallel"]
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     out["class_grade"] = subprocess.run(
-        [sys.executable, "-m", "autograder.class_grade", "backprop", "--course-dir",
+        [sys.executable, "-m", "autograder", "grade-class", "backprop", "--course-dir",
          str(parallel), "--workers", "4"], cwd=parallel, env=env, capture_output=True,
         text=True, timeout=1800)
     out["leftovers"] = leftovers(list(out["courses"].values()))

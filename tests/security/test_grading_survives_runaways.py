@@ -1,7 +1,7 @@
 """A class whose notebooks run away, flood output or tamper with cells, graded by nbgrader.
 
 Graded with ``nbgrader autograde`` (what ``make autograde`` runs) under short
-limits (tests/submissions/runaways.py): a cell's own failure (a timeout whose
+limits (tests/fixtures/submissions/runaways.py): a cell's own failure (a timeout whose
 interrupt takes longer than the IOPub wait, a dead kernel) costs that cell and
 what depends on it, never the notebook; output is capped while the notebook
 runs; a notebook's cells share a time limit; the feedback page runs none of a
@@ -17,9 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from submissions import submission_text
-from submissions.runaways import IOPUB, NOTEBOOK_LIMIT, RUNAWAYS, TIMEOUT
-from test_instructor_autograde import (
+from nbgrader_course import (
     ROOT,
     feedback_text,
     nbgrader,
@@ -27,8 +25,10 @@ from test_instructor_autograde import (
     points_by_function,
     released,
 )
+from submissions import submission_text
+from submissions.runaways import IOPUB, NOTEBOOK_LIMIT, RUNAWAYS, TIMEOUT
 
-from autograder.execute import preflight
+from autograder.preprocessors.execute import preflight
 
 pytestmark = pytest.mark.slow
 FUNCTIONS = {"one_layer_backward", "backprop", "update_parameters"}

@@ -15,7 +15,7 @@ have their own slug (``"dw_missing_1_over_m"``, ``"sigma_prime_of_z"``,
 ``"wrong_number_of_values"``, ``"wrong_return_order"``, ``"missing_key"``,
 ``"uncheckable"`` and, for exceptions, ``"raised"`` (or a named cause such
 as ``"not_implemented"`` or ``"shapes_do_not_fit"``). :data:`TITLES` lists
-every slug with a short title (:mod:`dnn_ref.diagnoses.catalogue`).
+every slug with a short title (:mod:`dnn_ref.grading.diagnoses.catalogue`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 from dnn_ref import network as ref
 from dnn_ref.activations import relu, sigmoid
-from dnn_ref.cases import Case
-from dnn_ref.diagnoses import backward, exceptions, forward, graphs, update
-from dnn_ref.diagnoses.catalogue import TITLES
-from dnn_ref.diagnoses.compare import Wrong, describe, quiet
+from dnn_ref.grading.cases import Case
+from dnn_ref.grading.diagnoses import backward, exceptions, forward, graphs, update
+from dnn_ref.grading.diagnoses.catalogue import TITLES
+from dnn_ref.grading.diagnoses.compare import Wrong, describe, quiet
 
 __all__ = ["REFERENCES", "TITLES", "Diagnosis", "diagnose", "exception_diagnosis"]
 
@@ -76,7 +76,7 @@ def diagnose(name: str, case: Case, result: object, *, args_after: tuple | None 
     Parameters
     ----------
     name : str
-        The graded function (see :data:`dnn_ref.cases.ASSIGNMENTS`).
+        The graded function (see :data:`dnn_ref.grading.cases.ASSIGNMENTS`).
     case : Case
         The case it was called on (visible or hidden).
     result : object

@@ -13,7 +13,15 @@ import numpy as np
 
 from dnn_ref import network as ref
 from dnn_ref.activations import sigmoid, sigmoid_derivative
-from dnn_ref.diagnoses.compare import Variants, Wrong, as_dict, compare, list_keys, matches, unpack
+from dnn_ref.grading.diagnoses.compare import (
+    Variants,
+    Wrong,
+    as_dict,
+    compare,
+    list_keys,
+    matches,
+    unpack,
+)
 from dnn_ref.losses import binary_cross_entropy_gradient
 
 Array = np.ndarray

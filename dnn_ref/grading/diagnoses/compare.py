@@ -1,6 +1,6 @@
 """Comparing a student's result with the right answer, and naming the kind of difference.
 
-Every diagnoser in :mod:`dnn_ref.diagnoses` is built from these pieces. A
+Every diagnoser in :mod:`dnn_ref.grading.diagnoses` is built from these pieces. A
 comparison that finds a fault raises :class:`Wrong`, which carries a stable
 slug for the kind of mistake (``"wrong_values"``, ``"dw_missing_1_over_m"``,
 …) and the sentence the student reads.

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from dnn_ref.diagnoses.compare import Wrong
+from dnn_ref.grading.diagnoses.compare import Wrong
 
 SHAPE_WORDS = ("matmul", "aligned", "broadcast", "shape")
 """Words of numpy's messages when array shapes do not fit."""

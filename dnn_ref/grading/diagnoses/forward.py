@@ -2,7 +2,7 @@
 
 Each ``diagnose_<name>(args, result, args_after)`` compares what the student's
 function returned on the arguments ``args`` with the reference, and raises
-:class:`~dnn_ref.diagnoses.compare.Wrong` naming the mistake when it differs.
+:class:`~dnn_ref.grading.diagnoses.compare.Wrong` naming the mistake when it differs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ import numpy as np
 
 from dnn_ref import network as ref
 from dnn_ref.activations import relu, sigmoid, sigmoid_derivative
-from dnn_ref.diagnoses.compare import Wrong, as_array, compare, describe, matches, to_array, unpack
+from dnn_ref.grading.diagnoses.compare import (
+    Wrong,
+    as_array,
+    compare,
+    describe,
+    matches,
+    to_array,
+    unpack,
+)
 from dnn_ref.losses import binary_cross_entropy
 
 Array = np.ndarray

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from dnn_ref.diagnoses.compare import Wrong, as_dict, compare, list_keys, unpack
+from dnn_ref.grading.diagnoses.compare import Wrong, as_dict, compare, list_keys, unpack
 
 
 def add_backward(dout: Any) -> tuple[Any, Any]:

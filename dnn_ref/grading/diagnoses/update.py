@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dnn_ref import network as ref
-from dnn_ref.diagnoses.compare import Wrong, as_dict, compare, list_keys, matches
+from dnn_ref.grading.diagnoses.compare import Wrong, as_dict, compare, list_keys, matches
 
 
 def diagnose_update_parameters(args: tuple, result: object, args_after: tuple | None) -> None:

@@ -1,8 +1,8 @@
-"""An instructor grades a whole class at once with ``python -m autograder.class_grade``.
+"""An instructor grades a whole class at once with ``python -m autograder grade-class``.
 
 Each test builds a small class in a temporary copy of the course (the real
 ``nbgrader generate_assignment`` releases backprop; the scripted submissions of
-tests/submissions are written to submitted/), runs the tool as a subprocess the
+tests/fixtures/submissions are written to submitted/), runs the tool as a subprocess the
 way ``make grade-class`` does, and reads the gradebook back. The reference is
 always a plain serial ``nbgrader autograde`` of a copy of the same class: every
 Grade, Comment and Submission row must be equal.
@@ -27,12 +27,12 @@ from nbgrader.api import Gradebook
 from submissions import Submission, submission_text
 from submissions.roster import BACKPROP, VECTORISED
 
-from autograder.class_grade import JOURNAL
-from autograder.gradebook_merge import gradebook_rows
+from autograder.class_grading.grade_class import JOURNAL
+from autograder.class_grading.gradebook_merge import gradebook_rows
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 COURSE_ID = "dnn-from-scratch"
 ASSIGNMENT = "backprop"
@@ -70,7 +70,7 @@ def released(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
     shutil.copytree(ROOT / "solutions" / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    subprocess.run([sys.executable, "-m", "autograder.secret", str(course)], check=True,
+    subprocess.run([sys.executable, "-m", "autograder", "secret", str(course)], check=True,
                    capture_output=True)   # every copy of the course shares its hidden cases
     return course
 
@@ -110,7 +110,7 @@ def make_class(released: Path, where: Path, subs: list[Submission],
 
 
 def class_grade(course: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "autograder.class_grade", ASSIGNMENT,
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade-class", ASSIGNMENT,
                            "--course-dir", str(course), *args],
                           cwd=course, env=ENV, capture_output=True, text=True, timeout=1500)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -219,7 +219,7 @@ def test_a_killed_run_resumes_without_regrading_or_losing_grades(parity_class, s
                                                                   tmp_path):
     course = tmp_path / "course"
     shutil.copytree(parity_class, course)
-    first = subprocess.Popen([sys.executable, "-m", "autograder.class_grade", ASSIGNMENT,
+    first = subprocess.Popen([sys.executable, "-m", "autograder", "grade-class", ASSIGNMENT,
                               "--course-dir", str(course), "--workers", "1",
                               "--shard-size", "1"],
                              cwd=course, env=ENV, stdout=subprocess.DEVNULL,
@@ -279,7 +279,7 @@ def test_each_failure_is_reported_for_its_student_and_the_class_is_graded(releas
 def test_without_bwrap_grading_refuses_unless_told_and_then_says_so(released, tmp_path):
     course = make_class(released, tmp_path / "class", [by_name("correct_vectorised")])
     no_bwrap = {**ENV, "PATH": str(BIN)}          # bwrap is in /usr/bin, not on this PATH
-    refused = subprocess.run([sys.executable, "-m", "autograder.class_grade", ASSIGNMENT,
+    refused = subprocess.run([sys.executable, "-m", "autograder", "grade-class", ASSIGNMENT,
                               "--course-dir", str(course)], cwd=course, env=no_bwrap,
                              capture_output=True, text=True, timeout=600)
     assert refused.returncode != 0
@@ -287,7 +287,7 @@ def test_without_bwrap_grading_refuses_unless_told_and_then_says_so(released, tm
     assert "Pass --unsandboxed to grade without it anyway" in refused.stderr
     assert not (course / "autograded" / "correct_vectorised").exists()
 
-    proc = subprocess.run([sys.executable, "-m", "autograder.class_grade", ASSIGNMENT,
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade-class", ASSIGNMENT,
                            "--course-dir", str(course), "--unsandboxed"], cwd=course,
                           env=no_bwrap, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]

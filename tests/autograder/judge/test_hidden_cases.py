@@ -1,4 +1,4 @@
-"""autograder.secret and autograder.hidden_cases: hidden cases follow the course secret."""
+"""autograder.judge.secret and .hidden_cases: hidden cases follow the course secret."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from autograder import secret
-from autograder.hidden_cases import cases_for
+from autograder.judge import secret
+from autograder.judge.hidden_cases import cases_for
 from dnn_ref.grading import cases
 
 
@@ -29,7 +29,7 @@ def test_the_secret_is_made_once_private_and_kept(tmp_path):
     first = secret.ensure(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(first) >= 64
     assert secret.ensure(path) == first == secret.load(path)
-    run = subprocess.run([sys.executable, "-m", "autograder.secret", str(tmp_path)],
+    run = subprocess.run([sys.executable, "-m", "autograder", "secret", str(tmp_path)],
                          capture_output=True, text=True, check=True)
     assert "kept" in run.stdout and secret.load(path) == first
 

@@ -1,6 +1,6 @@
 """autograder.judge: verdicts from the records the kernel-side recorder writes.
 
-The records are made by the real :func:`dnn_ref.recording.record` on student
+The records are made by the real :func:`dnn_ref.grading.recording.record` on student
 functions defined here (as a kernel would), then judged with the reference.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from autograder.judge import Records, Verdict, checks_in, judge_check
 from dnn_ref import network
 from dnn_ref.grading import cases
-from dnn_ref.recording import GRADING_DIR_ENV, record, write_cases
+from dnn_ref.grading.recording import GRADING_DIR_ENV, record, write_cases
 
 
 def one_layer_backward(dA, cache):

@@ -24,7 +24,7 @@ from nbgrader.api import Gradebook
 
 pytestmark = pytest.mark.slow   # real nbgrader commands / chromium
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 COURSE_ID = "dnn-from-scratch"
 NOTEBOOK = (ROOT / "exercises" / "backprop" / "backprop.ipynb").read_text()
@@ -107,7 +107,7 @@ def test_grades_csv_has_only_graded_assignments_with_status_and_late(course):
 
 
 def test_canvas_csv_without_roster_has_canvas_columns_and_blank_ungraded_cells(course):
-    proc = nbgrader(course, "export", "--exporter=autograder.canvas.CanvasExport",
+    proc = nbgrader(course, "export", "--exporter=autograder.lms.canvas.CanvasExport",
                     "--to", "canvas.csv")
     table = read_csv(course / "canvas.csv")
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "backprop"]
@@ -128,7 +128,7 @@ def test_canvas_csv_with_roster_matches_students_and_names_columns_as_canvas(cou
         '"Doe, John",99999,S2,jdoe,DNN 101,,\n'       # a different id: matched by name
         '"Ortiz, Luis",557,S3,lortiz,DNN 102,,\n'
         '"Student, Test",1,,,DNN 101,,\n')
-    proc = nbgrader(course, "export", "--exporter=autograder.canvas.CanvasExport",
+    proc = nbgrader(course, "export", "--exporter=autograder.lms.canvas.CanvasExport",
                     "--to", "canvas.csv", f"--CanvasExport.roster={roster}")
     assert read_csv(course / "canvas.csv") == [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop (41234)"],
@@ -145,7 +145,7 @@ def test_a_file_that_is_not_a_canvas_export_is_refused_by_name(course):
     bad.write_text("name,score\nJane,10\n")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run([str(BIN / "nbgrader"), "export", "--exporter="
-                           "autograder.canvas.CanvasExport", "--to", "x.csv",
+                           "autograder.lms.canvas.CanvasExport", "--to", "x.csv",
                            f"--CanvasExport.roster={bad}", f"--CourseDirectory.root={course}"],
                           cwd=course, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0
@@ -155,7 +155,7 @@ def test_a_file_that_is_not_a_canvas_export_is_refused_by_name(course):
 @pytest.mark.parametrize(("target", "command"), [
     (["grades"], "nbgrader export --to grades.csv"),
     (["grades-canvas", "ROSTER=export.csv"],
-     "nbgrader export --exporter=autograder.canvas.CanvasExport --to grades-canvas.csv "
+     "nbgrader export --exporter=autograder.lms.canvas.CanvasExport --to grades-canvas.csv "
      '--CanvasExport.roster="export.csv"'),
 ])
 def test_make_targets_wrap_nbgrader_export(target, command):

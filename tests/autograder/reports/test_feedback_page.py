@@ -19,15 +19,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from book_site import CHROMIUM_ARGS
 from submissions import submission_text
 from submissions.roster import BACKPROP
-from test_book_in_browser import CHROMIUM_ARGS
 
-from autograder.feedback_page import mathjax_script
+from autograder.reports.feedback_page import mathjax_script
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
 STUDENTS = ["correct_vectorised", "dw_without_1_over_m"]

@@ -26,11 +26,11 @@ from similarity_class import ANSWERS
 from submissions import Submission, submission_text
 from submissions.roster import VECTORISED
 
-from dnn_ref.diagnoses.catalogue import TITLES
+from dnn_ref.grading.diagnoses.catalogue import TITLES
 
 pytestmark = pytest.mark.slow   # real nbgrader commands / chromium
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 ARTIFACTS = ROOT / "test-artifacts"
 POINTS = {"test_one_layer_backward": 3, "hidden_one_layer_backward": 4, "test_backprop": 3,
@@ -95,7 +95,7 @@ def make_course(course: Path) -> Path:
 
 
 def report(course: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder.report", "backprop", "--course",
+    return subprocess.run([sys.executable, "-m", "autograder", "report", "backprop", "--course",
                            str(course)], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
@@ -221,7 +221,8 @@ def test_canvas_zip_to_report_with_the_real_nbgrader_and_judge(tmp_path):
     nbgrader(course, "zip_collect", "backprop", "--force")
     nbgrader(course, "autograde", "backprop", "--force")
     nbgrader(course, "export", "--to", "grades.csv")
-    nbgrader(course, "export", "--exporter=autograder.canvas.CanvasExport", "--to", "canvas.csv")
+    nbgrader(course, "export", "--exporter=autograder.lms.canvas.CanvasExport",
+             "--to", "canvas.csv")
     proc = report(course)
     assert proc.returncode == 0, proc.stderr[-3000:]     # the report agrees with the gradebook
 
@@ -247,4 +248,4 @@ def test_canvas_zip_to_report_with_the_real_nbgrader_and_judge(tmp_path):
 def test_make_report_runs_the_report_module():
     out = subprocess.run(["make", "-n", "--no-print-directory", "report", "ASSIGNMENT=graphs",
                           "STAMP="], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "-m autograder.report graphs --out report/graphs" in out
+    assert "-m autograder report graphs --out report/graphs" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 from similarity_class import ANSWERS, STUB
 
-from autograder.similarity import (
+from autograder.reports.similarity import (
     answer_cells,
     course_code,
     defined_functions,

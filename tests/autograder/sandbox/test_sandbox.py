@@ -25,9 +25,15 @@ from jupyter_client import AsyncKernelManager, KernelManager
 from nbclient import NotebookClient
 
 import autograder
-from autograder import blocked_packages, sandbox
-from autograder.sandbox import Limits, Sandbox, SandboxUnavailable, check_available
-from autograder.student_view import package_dir
+from autograder import sandbox
+from autograder.sandbox import (
+    Limits,
+    Sandbox,
+    SandboxUnavailable,
+    blocked_packages,
+    check_available,
+)
+from autograder.sandbox.student_view import package_dir
 
 REPO = Path(autograder.__file__).resolve().parent.parent
 LIMITS = Limits(memory_mb=1536, cpu_s=600, nproc=64, file_mb=8, scratch_mb=32)
@@ -412,7 +418,8 @@ def test_records_in_out_are_read_outside_and_cases_inside(kc, box: Sandbox) -> N
 def test_nbclient_runs_a_notebook_in_the_sandbox(box: Sandbox, workdir: Path) -> None:
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("%%time\nimport os\nprint(os.getuid())"),
-        nbformat.v4.new_code_cell("import dnn_ref.grading, dnn_ref.datasets, dnn_ref.plots\n"
+        nbformat.v4.new_code_cell("import dnn_ref.grading, dnn_ref.datasets, "
+                                  "dnn_ref.figures.plots\n"
                                   "print(sorted(dnn_ref.grading.ASSIGNMENTS))")])
     km = box.configure(AsyncKernelManager(kernel_name=box.kernel_name))
     NotebookClient(nb, km=km, timeout=120,

@@ -1,12 +1,12 @@
-"""The bwrap command line of a grading kernel (autograder/sandbox_command.py), as data."""
+"""The bwrap command line of a grading kernel (autograder/sandbox/command.py), as data."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from autograder.sandbox_command import INSIDE_GRADING, INSIDE_SOCKETS, Limits, bwrap_command
-from autograder.student_view import package_dir
+from autograder.sandbox.command import INSIDE_GRADING, INSIDE_SOCKETS, Limits, bwrap_command
+from autograder.sandbox.student_view import package_dir
 
 MiB = 2**20
 LIMITS = Limits(memory_mb=1000, cpu_s=10, nproc=20, file_mb=3, scratch_mb=7)

@@ -1,4 +1,4 @@
-"""The dnn_ref a graded kernel sees (autograder/student_view.py): no reference answers on disk."""
+"""The dnn_ref a graded kernel sees (autograder/sandbox/student_view.py): no reference answers."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import student_view
-from autograder.student_view import build_view, package_dir
+from autograder.sandbox import student_view
+from autograder.sandbox.student_view import build_view, package_dir
 from dnn_ref.grading import ASSIGNMENTS
 
 UNAVAILABLE = "is not available while your notebook is graded"
@@ -72,7 +72,7 @@ def test_no_implementation_of_what_is_stubbed_is_in_the_view(assignment: str,
     defined = {f"{p.stem}:{name}" for p in real.glob("*.py")
                for name in functions(p.read_text()) if name in graded}
     assert defined <= set(stubbed)
-    assert any(s.startswith("diagnoses") and s.endswith(":*") for s in stubbed)
+    assert any(s.startswith("grading.diagnoses") and s.endswith(":*") for s in stubbed)
 
 
 @pytest.mark.parametrize("assignment", sorted(ASSIGNMENTS))
@@ -108,7 +108,7 @@ try:
     out["closure"] = "returned"
 except Exception as e:
     out["closure"] = f"{type(e).__name__}: {e}"
-import dnn_ref.diagnoses.backward as d
+import dnn_ref.grading.diagnoses.backward as d
 try:
     d.diagnose_backprop((), None, None)
 except Exception as e:
@@ -121,7 +121,7 @@ print(json.dumps(out))
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["file"] == str(folder / "__init__.py")
-    real = {f"dnn_ref.{m.name}" for m in pkgutil.walk_packages([str(package_dir())])}
+    real = {m.name for m in pkgutil.walk_packages([str(package_dir())], "dnn_ref.")}
     assert real <= set(out["modules"])                    # every module of dnn_ref imports
     assert out["calls"] and all(r.startswith("ReferenceUnavailable: dnn_ref.")
                                 and UNAVAILABLE in r for r in out["calls"].values()), out["calls"]

@@ -1,7 +1,7 @@
-"""Tests of dnn_ref.explorer_figures: the HTML a slider figure leaves in the book.
+"""Tests of dnn_ref.figures.explorer_figures: the HTML a slider figure leaves in the book.
 
 That the sliders redraw the plot in a browser is tested on the built book,
-in chromium, by tests/test_book_in_browser.py.
+in chromium, by tests/book/test_book_in_browser.py.
 """
 
 import json
@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from dnn_ref.datasets import make_moons
-from dnn_ref.explorer_figures import (
+from dnn_ref.figures.explorer_figures import (
     EXPLORER_CLASS,
     boundary_explorer,
     chain_explorer,
     descent_explorer,
 )
-from dnn_ref.explorers import chain_gradients, decision_maps, descent_paths
+from dnn_ref.figures.explorers import chain_gradients, decision_maps, descent_paths
 
 
 def bowl(w):

@@ -1,4 +1,4 @@
-"""Tests of dnn_ref.explorers: the precomputed results behind the book's slider figures."""
+"""Tests of dnn_ref.figures.explorers: the precomputed results behind the book's slider figures."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import pytest
 import dnn_ref
 from dnn_ref.activations import sigmoid_derivative
 from dnn_ref.datasets import make_moons
-from dnn_ref.explorers import DecisionMaps, chain_gradients, decision_maps, descent_paths
+from dnn_ref.figures.explorers import DecisionMaps, chain_gradients, decision_maps, descent_paths
 
 
 def bowl_gradient(w):

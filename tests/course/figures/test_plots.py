@@ -1,4 +1,4 @@
-"""Tests of dnn_ref.plots: each picture returns its Axes with the expected artists."""
+"""Tests of dnn_ref.figures.plots: each picture returns its Axes with the expected artists."""
 
 import subprocess
 import sys
@@ -12,9 +12,9 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.contour import ContourSet
 
-from dnn_ref import plots
 from dnn_ref.activations import LeakyReLU, relu_derivative, sigmoid
 from dnn_ref.datasets import make_moons
+from dnn_ref.figures import plots
 
 matplotlib.use("Agg")       # no window, whatever the machine's default backend
 
@@ -249,7 +249,7 @@ def test_descent_path_bad_arguments(start, lr, steps, match):
 
 def test_importing_the_module_does_not_load_matplotlib():
     # matplotlib is imported on first use, so `import dnn_ref` stays fast.
-    code = "import sys, dnn_ref.plots; print('matplotlib' in sys.modules)"
+    code = "import sys, dnn_ref.figures.plots; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
