@@ -11,6 +11,8 @@ Every activation exists twice, in the two styles the course uses:
 All functions work elementwise on arrays of any shape, except :func:`softmax`,
 which normalises each column (one column per example). Inputs are never
 modified. Derivatives are taken with respect to the pre-activation ``z``.
+An object's ``backward(z, da)`` is the vector–Jacobian product ∂C/∂z from
+∂C/∂a: ``da ⊙ f′(z)`` for the elementwise ones, a full product for softmax.
 """
 
 from __future__ import annotations
@@ -141,6 +143,39 @@ def softmax(z: ArrayLike) -> Array:
     return e / e.sum(axis=0, keepdims=True)
 
 
+def softmax_backward(z: ArrayLike, da: ArrayLike) -> Array:
+    """Vector–Jacobian product of softmax: ∂C/∂z from ∂C/∂a, column by column.
+
+    For one column, a = softmax(z) has the Jacobian ∂a_i/∂z_j = a_i(δ_ij − a_j),
+    J = diag(a) − a·aᵀ, which is symmetric. Backpropagation needs
+    v = ∂C/∂z = Jᵀ·u for u = ∂C/∂a (a row vector times J, hence the name)::
+
+        v_j = Σ_i u_i a_i (δ_ij − a_j) = a_j u_j − a_j Σ_i a_i u_i = a_j (u_j − a·u)
+
+    so no K×K matrix is formed: v = a ⊙ (u − aᵀu). With categorical
+    cross-entropy, u = −y/a and aᵀu = −Σ_i y_i = −1 for a one-hot y, so
+    v = −y + a = a − y: the output error s − y of
+    :func:`dnn_ref.losses.softmax_cross_entropy_with_logits_gradient`.
+
+    Parameters
+    ----------
+    z : array_like, shape (K, m)
+        Pre-activations, one column per example.
+    da : array_like, shape (K, m)
+        ∂C/∂a per example.
+
+    Returns
+    -------
+    ndarray, shape (K, m)
+        ∂C/∂z.
+    """
+    a = softmax(z)
+    da = _as_float(da)
+    if da.shape != a.shape:
+        raise ValueError(f"softmax_backward: da {da.shape} and z {a.shape} must have one shape")
+    return a * (da - np.sum(a * da, axis=0, keepdims=True))
+
+
 class Activation:
     """An activation as an object: call it for f(z), ``derivative`` for f′(z)."""
 
@@ -151,6 +186,10 @@ class Activation:
 
     def derivative(self, z: ArrayLike) -> Array:
         raise NotImplementedError
+
+    def backward(self, z: ArrayLike, da: ArrayLike) -> Array:
+        """∂C/∂z = da ⊙ f′(z): an elementwise f has a diagonal Jacobian."""
+        return _as_float(da) * self.derivative(z)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -222,8 +261,26 @@ class Step(Activation):
         return step_derivative(z)
 
 
+class Softmax(Activation):
+    """Column-wise softmax, for an output layer of K classes; backward is a full VJP."""
+
+    name = "softmax"
+
+    def __call__(self, z: ArrayLike) -> Array:
+        return softmax(z)
+
+    def derivative(self, z: ArrayLike) -> Array:
+        raise ValueError("softmax is not elementwise: each output depends on every z of its "
+                         "column, so there is no f′(z) to multiply da by; use "
+                         "Softmax().backward(z, da), the vector–Jacobian product")
+
+    def backward(self, z: ArrayLike, da: ArrayLike) -> Array:
+        """∂C/∂z = a ⊙ (da − aᵀ·da) per column; see :func:`softmax_backward`."""
+        return softmax_backward(z, da)
+
+
 ACTIVATIONS: dict[str, type[Activation]] = {
-    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Step)
+    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Step, Softmax)
 }
 
 

@@ -14,10 +14,14 @@ more it is wrong.
 Two things spoil the comparison without any bug in backprop:
 
 * rounding: C is computed to about 1e-16 relative, so the numerical gradient
-  carries an absolute noise of roughly 1e-16·|C|/ε (1e-11 with ε = 1e-5). An
-  element whose true gradient is 1e-4 then shows a relative error near 1e-7,
-  one of 1e-6 near 1e-5. Deep networks have such elements (vanishing
-  gradients), so expect errors up to about 1e-4 there, as cs231n notes;
+  carries an absolute noise of roughly 2e-16·|C|/ε (1.5e-11 for C = ln 2 and
+  ε = 1e-5). An element whose true gradient is 1e-4 would show a relative
+  error near 1e-7, one of 1e-6 (the first layer of a net initialised at
+  scale 0.01) near 1e-5. :func:`gradient_check` therefore takes the floor
+  of the denominator from the cost: ``NOISE_FLOOR · |C|`` (cs231n's fixed
+  1e-8 when that is smaller). An element smaller than the floor is judged
+  by its absolute difference, which rounding keeps below 1e-10·|C|; a
+  wrong gradient of the same element still gives an error far above 1e-7;
 * kinks: a ReLU unit whose z is within ε of 0 is differentiated on both
   sides of the kink. Zero biases cause this (z = 0 exactly when the previous
   layer outputs 0), so check with small random biases.
@@ -37,12 +41,21 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dnn_ref.network import backprop, cost_function, forward_prop
+from dnn_ref.network import backprop, cost_from_logits, forward_prop
 
 Array = NDArray[np.float64]
 
 DEFAULT_THRESHOLD = 1e-7
 """A gradient passes when every element's relative error is below this."""
+
+NOISE_FLOOR = 1e-2
+"""The denominator of :func:`gradient_check`'s relative error is at least this times |C|.
+
+With ε = 1e-5 the centred difference's rounding noise is about 2e-16·|C|/ε =
+2e-11·|C|; divided by 1e-2·|C| it stays near 2e-9, under the threshold, while
+an element g that is wrong by r·g shows an error of r·|g| / (1e-2·|C|): a
+gradient of 1e-6 that is twice too large shows 1.4e-4 at C = ln 2.
+"""
 
 
 def relative_error(a: ArrayLike, b: ArrayLike, floor: float = 1e-8) -> float:
@@ -133,11 +146,14 @@ class GradCheckResult:
         Index of the element with that error, per parameter.
     threshold : float
         A parameter passes when its error is below this.
+    floor : float
+        Smallest denominator of the relative errors (see :data:`NOISE_FLOOR`).
     """
 
     errors: dict[str, float]
     worst_indices: dict[str, tuple[int, ...]]
     threshold: float = DEFAULT_THRESHOLD
+    floor: float = 1e-8
 
     @property
     def worst_key(self) -> str:
@@ -169,6 +185,9 @@ class GradCheckResult:
                  for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         verdict = "PASSED" if self.passed else f"FAILED: worst is {self.worst_key}"
+        if self.floor > 1e-8:
+            lines.append(f"(elements below {self.floor:.1e}, the rounding floor, are compared "
+                         f"to it)")
         lines.append(f"{verdict} (threshold {self.threshold:.0e})")
         return "\n".join(lines)
 
@@ -194,6 +213,10 @@ def gradient_check(
     threshold : float
         Largest relative error that still passes.
 
+    The relative errors' denominators are at least ``NOISE_FLOOR · |f(θ)|``
+    (and 1e-8): rounding makes smaller gradient elements unresolvable
+    relative to themselves, so they are compared to that floor instead.
+
     Returns
     -------
     GradCheckResult
@@ -216,31 +239,36 @@ def gradient_check(
             raise ValueError(f"grads[{gkey!r}] has shape {np.shape(grads[gkey])} but parameter "
                              f"{key!r} has shape {np.shape(value)}")
     numeric = numerical_gradient(f, parameters, eps)
+    work = {key: np.array(value, dtype=np.float64) for key, value in parameters.items()}
+    floor = max(1e-8, NOISE_FLOOR * abs(float(f(work))))
     errors: dict[str, float] = {}
     worst: dict[str, tuple[int, ...]] = {}
     for key in parameters:
         err = _elementwise_error(np.asarray(grads[f"d{key}"], dtype=np.float64),
-                                 numeric[f"d{key}"])
+                                 numeric[f"d{key}"], floor)
         if err.size == 0:
             errors[key], worst[key] = 0.0, ()
             continue
         idx = np.unravel_index(int(np.argmax(err)), err.shape)
         errors[key] = float(err[idx])
         worst[key] = tuple(int(i) for i in idx)
-    return GradCheckResult(errors, worst, threshold)
+    return GradCheckResult(errors, worst, threshold, floor)
 
 
 def check_network_gradients(
     X: ArrayLike, Y: ArrayLike, parameters: Mapping[str, ArrayLike],
     hidden_activation: str = "sigmoid", lambd: float = 0.0, eps: float = 1e-5,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float = DEFAULT_THRESHOLD, *, output: str = "sigmoid",
 ) -> GradCheckResult:
     """Gradient-check :func:`dnn_ref.network.backprop` on one batch.
+
+    The cost differentiated is the one :func:`dnn_ref.training.train`
+    records, :func:`dnn_ref.network.cost_from_logits` (with its L2 term).
 
     Parameters
     ----------
     X : array_like, shape (n0, m)
-    Y : array_like, shape (1, m)
+    Y : array_like, shape (nL, m)
     parameters : dict
         ``W1, b1, …, WL, bL``.
     hidden_activation : str
@@ -249,16 +277,19 @@ def check_network_gradients(
         L2 strength, used both in the cost and in the gradients.
     eps, threshold
         As in :func:`gradient_check`.
+    output : {"sigmoid", "softmax"}
+        The output layer, as in :func:`dnn_ref.network.forward_prop`.
 
     Returns
     -------
     GradCheckResult
     """
     params = {key: np.asarray(value, dtype=np.float64) for key, value in parameters.items()}
-    AL, caches = forward_prop(X, params, hidden_activation)
+    AL, caches = forward_prop(X, params, hidden_activation, output=output)
     grads = backprop(AL, Y, caches, hidden_activation, lambd)
 
     def cost(p: dict[str, Array]) -> float:
-        return cost_function(forward_prop(X, p, hidden_activation)[0], Y, p, lambd)
+        ZL = forward_prop(X, p, hidden_activation, output=output)[1][-1][1]
+        return cost_from_logits(ZL, Y, p, lambd, output=output)
 
     return gradient_check(cost, params, grads, eps, threshold)

@@ -22,12 +22,16 @@ The worked example of the course, g = (x + y)·z with x = 1, y = 3, z = −3::
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from numbers import Real
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import ConnectionPatch, Patch
+
+EXP_LIMIT = math.log(sys.float_info.max)
+"""709.78…: e^x overflows float64 for x above it."""
 
 
 class Value:
@@ -201,8 +205,23 @@ class Value:
         return self._unary(s, "sigmoid", s * (1.0 - s))
 
     def exp(self) -> Value:
-        """e^x; derivative e^x."""
-        e = math.exp(self.data)
+        """e^x; derivative e^x.
+
+        Raises
+        ------
+        OverflowError
+            For x > 709.78 (= ln of the largest float64, 1.8e308), naming x;
+            PyTorch returns inf there.
+        """
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp of {self!r} overflows: e^x exceeds the largest float64 (1.8e308) for "
+                f"x > {EXP_LIMIT:.2f}; PyTorch returns inf. A cost or activation that needs "
+                "e^x for large x has a stable form (σ(x) = 1/(1 + e^(−x)), "
+                "softplus(x) = x + log(1 + e^(−x)))"
+            ) from None
         return self._unary(e, "exp", e)
 
     def log(self) -> Value:

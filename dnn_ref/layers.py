@@ -6,7 +6,7 @@ input ``a_prev`` and pre-activation ``z`` during :meth:`Layer.forward`, and in
 :meth:`Layer.backward` turns ``da`` into gradients, updates itself and hands
 ``da_prev`` to the layer before it. For one layer with activation f::
 
-    dz      = da ⊙ f′(z)
+    dz      = da ⊙ f′(z)         (for softmax the product Jᵀ·da, see activations)
     dW      = (1/m) dz · a_prevᵀ
     db      = (1/m) Σ_examples dz
     da_prev = Wᵀ · dz            (with W as it was before the update)
@@ -14,7 +14,10 @@ input ``a_prev`` and pre-activation ``z`` during :meth:`Layer.forward`, and in
 
 Seed 004 writes these for a single example (m = 1), where the 1/m and the
 sum disappear. On a batch we average exactly as :mod:`dnn_ref.network` does,
-so that for the same weights both APIs produce the same numbers.
+so that for the same weights both APIs produce the same numbers. A
+:class:`Network` starts its output layer from dz = a − y
+(:meth:`Layer.backward_from_dz`), exact where a rounds to 0 or 1, as
+:func:`dnn_ref.network.backprop` does.
 
 Shapes follow the course: ``inputs`` is (n_inputs, m), one column per example.
 """
@@ -28,8 +31,8 @@ from numpy.typing import ArrayLike, NDArray
 from tqdm.auto import tqdm
 
 from dnn_ref.activations import Activation, get_activation
-from dnn_ref.losses import binary_cross_entropy, binary_cross_entropy_gradient
-from dnn_ref.validation import as_matrix, check_binary_labels, check_same_shape, n_layers
+from dnn_ref.network import OUTPUTS, cost_from_logits, output_error, predictions
+from dnn_ref.validation import as_matrix, check_same_shape, n_layers
 
 Array = NDArray[np.float64]
 
@@ -45,7 +48,7 @@ class Layer:
         Units of this layer, n_l.
     activation : str or Activation
         f, by name (``"sigmoid"``, ``"relu"``, ``"tanh"``, ``"leaky_relu"``,
-        ``"step"``) or as an object from :mod:`dnn_ref.activations`.
+        ``"step"``, ``"softmax"``) or as an object from :mod:`dnn_ref.activations`.
     weights : array_like, shape (n_neurons, n_inputs), optional
         Initial W (copied). By default randn · 0.01 from a generator seeded
         with ``seed``, the scale of :func:`dnn_ref.network.init_params`.
@@ -130,9 +133,11 @@ class Layer:
     def backward(self, da: ArrayLike, learning_rate: float) -> Array:
         """Backpropagate ``da`` through this layer and update it (mutates the layer).
 
-        Computes dz = da ⊙ f′(z), dW = (1/m) dz·a_prevᵀ, db = (1/m) Σ dz and
-        da_prev = Wᵀ·dz with the weights *before* the update, then changes
-        ``weights`` and ``biases`` in place: W ← W − α·dW, b ← b − α·db.
+        Computes dz = da ⊙ f′(z) (for softmax, the vector–Jacobian product
+        :func:`dnn_ref.activations.softmax_backward`), then hands it to
+        :meth:`backward_from_dz`: dW = (1/m) dz·a_prevᵀ, db = (1/m) Σ dz and
+        da_prev = Wᵀ·dz with the weights *before* the update, then
+        ``weights`` and ``biases`` change in place: W ← W − α·dW, b ← b − α·db.
 
         Seed 004 works on one example, without the 1/m. On a batch of m
         examples we average dW and db over the batch, exactly like
@@ -158,13 +163,33 @@ class Layer:
         ValueError
             If ``da`` does not have the shape of the last forward's output.
         """
-        if self.inputs is None or self.outputs is None:
-            raise RuntimeError(f"{self!r}.backward needs the inputs and z of a forward pass; "
-                               "call forward first")
+        z = self._last_z("backward")
         da = as_matrix(da, "da")
-        check_same_shape(da, "da", self.outputs, "this layer's last output")
+        check_same_shape(da, "da", z, "this layer's last output")
+        dz = self.activation.backward(z, da)      # da ⊙ f′(z)
+        return self.backward_from_dz(dz, learning_rate)
+
+    def backward_from_dz(self, dz: ArrayLike, learning_rate: float) -> Array:
+        """The linear half of :meth:`backward`, from dz = ∂C/∂z: gradients, then the update.
+
+        A :class:`Network` calls it directly for its output layer, with
+        dz = a − y (sigmoid or softmax with cross-entropy).
+
+        Parameters
+        ----------
+        dz : array_like, shape (n_neurons, m)
+            ∂C/∂z per example (no 1/m).
+        learning_rate : float
+
+        Returns
+        -------
+        ndarray, shape (n_inputs, m)
+            da_prev = Wᵀ·dz, with W as it was before the update.
+        """
+        z = self._last_z("backward_from_dz")
+        dz = as_matrix(dz, "dz")
+        check_same_shape(dz, "dz", z, "this layer's last z")
         m = self.inputs.shape[1]
-        dz = da * self.activation.derivative(self.outputs)
         self.d_weights = (dz @ self.inputs.T) / m
         self.d_biases = dz.sum(axis=1, keepdims=True) / m
         da_prev = self.weights.T @ dz
@@ -172,22 +197,30 @@ class Layer:
         self.biases -= learning_rate * self.d_biases
         return da_prev
 
+    def _last_z(self, method: str) -> Array:
+        if self.inputs is None or self.outputs is None:
+            raise RuntimeError(f"{self!r}.{method} needs the inputs and z of a forward pass; "
+                               "call forward first")
+        return self.outputs
+
 
 class Network:
-    """A binary classifier made of :class:`Layer` objects applied in order.
+    """A classifier made of :class:`Layer` objects applied in order.
 
     The name is the book's (and :mod:`dnn_ref.network`'s): it is the same
-    network as the functional API, sigmoid output and binary cross-entropy
-    cost, only with the state kept inside the layers. It is not a general
-    container with a pluggable loss, which a name like ``Sequential`` would
-    suggest.
+    network as the functional API, with a sigmoid output and binary
+    cross-entropy, or a softmax output over K classes and categorical
+    cross-entropy, only with the state kept inside the layers. It is not a
+    general container with a pluggable loss, which a name like
+    ``Sequential`` would suggest.
 
     Parameters
     ----------
     layers : sequence of Layer
         Input side first. Each layer's ``n_inputs`` must equal the previous
-        layer's ``n_neurons``. The last layer should be a single sigmoid unit,
-        since the cost is binary cross-entropy.
+        layer's ``n_neurons``. The last layer's activation is ``"sigmoid"``
+        (0/1 labels, usually one unit) or ``"softmax"`` (one-hot labels, one
+        unit per class): it names the cost.
     """
 
     def __init__(self, layers: Sequence[Layer]) -> None:
@@ -201,19 +234,26 @@ class Network:
                     f"layers[{i}] expects {after.n_inputs} inputs but layers[{i - 1}] has "
                     f"{before.n_neurons} neurons; make them equal"
                 )
+        self.output = self.layers[-1].activation.name
+        if self.output not in OUTPUTS:
+            raise ValueError(f"the last layer's activation is {self.layers[-1].activation!r}; "
+                             f"a Network's output layer is one of {OUTPUTS}, which name its "
+                             "cross-entropy")
 
     def __repr__(self) -> str:
         return f"Network([{', '.join(repr(layer) for layer in self.layers)}])"
 
     @classmethod
     def from_parameters(
-        cls, parameters: Mapping[str, ArrayLike], hidden_activation: str = "sigmoid"
+        cls, parameters: Mapping[str, ArrayLike], hidden_activation: str = "sigmoid", *,
+        output: str = "sigmoid",
     ) -> Network:
         """Build layers from a functional-API dict ``{'W1', 'b1', …, 'WL', 'bL'}``.
 
         The arrays are copied: training the network leaves ``parameters``
-        unchanged. Layers 1 … L−1 use ``hidden_activation`` and layer L a
-        sigmoid, as in :func:`dnn_ref.network.forward_prop`.
+        unchanged. Layers 1 … L−1 use ``hidden_activation`` and layer L
+        ``output`` (``"sigmoid"`` or ``"softmax"``), as in
+        :func:`dnn_ref.network.forward_prop`.
         """
         L = n_layers(parameters)
         layers = []
@@ -222,7 +262,7 @@ class Network:
             if W.ndim != 2:
                 raise ValueError(f"W{k} must be 2-D (n{k}, n{k - 1}), got shape {W.shape}")
             layers.append(Layer(W.shape[1], W.shape[0],
-                                "sigmoid" if k == L else hidden_activation,
+                                output if k == L else hidden_activation,
                                 weights=W, biases=parameters[f"b{k}"]))
         return cls(layers)
 
@@ -242,18 +282,20 @@ class Network:
         return A
 
     def backward(self, AL: ArrayLike, Y: ArrayLike, learning_rate: float) -> Array:
-        """Backpropagate the cross-entropy gradient and update every layer.
+        """Backpropagate the cross-entropy's gradient and update every layer.
 
-        Starts from dAL = −(Y/AL − (1 − Y)/(1 − AL)), as
-        :func:`dnn_ref.network.backprop` does, and calls each layer's
-        :meth:`Layer.backward` from the output to the input.
+        The output layer starts from its error dz = AL − Y, as
+        :func:`dnn_ref.network.backprop` does (the cross-entropy's dAL times
+        σ′, or softmax's vector–Jacobian product, multiplied out; exact where
+        AL rounds to 0 or 1); every layer below from the ``da_prev`` of the
+        layer above, through :meth:`Layer.backward`.
 
         Parameters
         ----------
-        AL : array_like, shape (1, m)
+        AL : array_like, shape (n_L, m)
             The output of the last :meth:`forward`.
-        Y : array_like, shape (1, m)
-            0/1 labels.
+        Y : array_like, shape (n_L, m)
+            0/1 labels (sigmoid output) or one-hot columns (softmax).
         learning_rate : float
 
         Returns
@@ -261,19 +303,20 @@ class Network:
         ndarray, shape (n_0, m)
             dA0, the gradient with respect to the inputs.
         """
-        AL = as_matrix(AL, "AL")
-        Y = as_matrix(Y, "Y")
-        check_same_shape(AL, "AL", Y, "Y")
-        check_binary_labels(Y)
-        dA = binary_cross_entropy_gradient(AL, Y)
-        for layer in reversed(self.layers):
+        dz = output_error(AL, Y)  # dz = a − y: BP1 for cross-entropy
+        dA = self.layers[-1].backward_from_dz(dz, learning_rate)
+        for layer in reversed(self.layers[:-1]):
             dA = layer.backward(dA, learning_rate)
         return dA
 
     def train_step(self, X: ArrayLike, Y: ArrayLike, learning_rate: float) -> float:
-        """One step of full-batch gradient descent; returns the cost *before* the step."""
+        """One step of full-batch gradient descent; returns the cost *before* the step.
+
+        The cost is computed from the output layer's z, exactly, as
+        :func:`dnn_ref.network.cost_from_logits` does.
+        """
         AL = self.forward(X)
-        cost = binary_cross_entropy(AL, Y)
+        cost = cost_from_logits(self.layers[-1].outputs, Y, output=self.output)
         self.backward(AL, Y, learning_rate)
         return cost
 
@@ -298,5 +341,5 @@ class Network:
                               unit="epoch")]
 
     def predict(self, X: ArrayLike, threshold: float = 0.5) -> Array:
-        """Class predictions (0.0 or 1.0), shape (1, m): 1 where AL > ``threshold``."""
-        return (self.forward(X) > threshold).astype(np.float64)
+        """0/1 predictions in the labels' shape, as :func:`dnn_ref.network.predict` makes them."""
+        return predictions(self.forward(X), self.output, threshold)

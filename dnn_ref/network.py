@@ -11,14 +11,18 @@ W{l}      (n_l, n_{l−1})  weights of layer l
 b{l}      (n_l, 1)        biases of layer l (broadcast over m)
 Z{l}      (n_l, m)        pre-activations W{l}·A{l−1} + b{l}
 A{l}      (n_l, m)        activations g(Z{l})
-AL, Y     (1, m)          output probabilities and 0/1 labels
+AL, Y     (nL, m)         output probabilities and labels: (1, m) 0/1
+                          for a sigmoid output, (K, m) one-hot for softmax
 ========  ==============  =====================================
 
 A cache is ``((A_prev, W, b), Z)``: the linear cache and the activation
-cache of one layer. The output layer is a sigmoid; hidden layers use
-``hidden_activation``. The backward pass is BP1–BP4 in batch form:
+cache of one layer. The output layer is a sigmoid (``output="softmax"`` for K
+classes); hidden layers use ``hidden_activation``. The backward pass is
+BP1–BP4 in batch form:
 
-* BP1 ``dZL = dAL ⊙ σ′(ZL)``;
+* BP1 ``dZL = dAL ⊙ σ′(ZL)``, which for cross-entropy multiplies out to
+  ``dZL = AL − Y`` (softmax too); :func:`backprop` uses that form, exact
+  where AL rounds to 0 or 1;
 * BP2 ``dZ{l} = (W{l+1}ᵀ·dZ{l+1}) ⊙ g′(Z{l})``, i.e. ``dA_prev = Wᵀ·dZ`` then ⊙ g′;
 * BP3 ``db{l} = (1/m) Σ_examples dZ{l}``;
 * BP4 ``dW{l} = (1/m) dZ{l}·A{l−1}ᵀ``.
@@ -28,20 +32,27 @@ The training loop that strings these together is :func:`dnn_ref.training.train`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dnn_ref.activations import get_activation, sigmoid
-from dnn_ref.losses import binary_cross_entropy, binary_cross_entropy_gradient
-from dnn_ref.validation import as_matrix, check_same_shape, n_layers
+from dnn_ref.activations import Softmax, get_activation, sigmoid, softmax
+from dnn_ref.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits,
+)
+from dnn_ref.validation import as_matrix, check_binary_labels, check_same_shape, n_layers
 
 Array = NDArray[np.float64]
 Params = dict[str, Array]
 Cache = tuple[tuple[Array, Array, Array], Array]
 
 INITS = ("random", "he", "xavier")
+OUTPUTS = ("sigmoid", "softmax")
+"""Output layers: a sigmoid (binary cross-entropy) or a softmax over K classes
+(categorical cross-entropy)."""
 
 
 def init_params(
@@ -89,7 +100,8 @@ def init_params(
 
 
 def forward_prop(
-    X: ArrayLike, parameters: Mapping[str, Array], hidden_activation: str = "sigmoid"
+    X: ArrayLike, parameters: Mapping[str, Array], hidden_activation: str = "sigmoid", *,
+    output: str = "sigmoid",
 ) -> tuple[Array, list[Cache]]:
     """Run the network forward on a batch.
 
@@ -99,7 +111,10 @@ def forward_prop(
     parameters : dict
         ``W1, b1, …, WL, bL`` as made by :func:`init_params`.
     hidden_activation : {"sigmoid", "relu", "tanh", "leaky_relu"}
-        Activation of layers 1 … L−1; layer L is always a sigmoid.
+        Activation of layers 1 … L−1.
+    output : {"sigmoid", "softmax"}
+        Activation of layer L: a sigmoid per unit, or a softmax over the
+        nL = K units of each column (class probabilities).
 
     Returns
     -------
@@ -111,6 +126,10 @@ def forward_prop(
     A = as_matrix(X, "X")
     L = n_layers(parameters)
     g = get_activation(hidden_activation)
+    f = _output_function(output)
+    if isinstance(g, Softmax):
+        raise ValueError("softmax is an output activation: pass output='softmax' and a "
+                         "hidden_activation such as 'relu'")
     caches: list[Cache] = []
     for l in range(1, L + 1):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
@@ -123,8 +142,14 @@ def forward_prop(
         Z = W @ A
         Z += b
         caches.append(((A, W, b), Z))
-        A = sigmoid(Z) if l == L else g(Z)
+        A = f(Z) if l == L else g(Z)
     return A, caches
+
+
+def _output_function(output: str) -> Callable[[Array], Array]:
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}; choose one of {OUTPUTS}")
+    return sigmoid if output == "sigmoid" else softmax
 
 
 def cost_function(
@@ -142,14 +167,45 @@ def cost_function(
     lambd : float
         L2 strength λ (``lambda`` is a Python keyword).
     """
-    cost = binary_cross_entropy(AL, Y)
-    if lambd:
-        if parameters is None:
-            raise ValueError("cost_function with lambd > 0 needs the parameters for the L2 term")
-        m = np.shape(Y)[1]
-        L = n_layers(parameters)
-        cost += lambd / (2 * m) * sum(np.sum(parameters[f"W{l}"] ** 2) for l in range(1, L + 1))
-    return float(cost)
+    return binary_cross_entropy(AL, Y) + _l2_term(parameters, lambd, np.shape(Y)[1])
+
+
+def cost_from_logits(
+    ZL: ArrayLike, Y: ArrayLike, parameters: Mapping[str, Array] | None = None,
+    lambd: float = 0.0, *, output: str = "sigmoid",
+) -> float:
+    """The cross-entropy of the output layer, computed from its Z (plus the L2 term).
+
+    What :func:`cost_function` computes from AL, taken from ZL = ``caches[-1][1]``
+    as frameworks do: softplus(z) − y·z for a sigmoid output, log-sum-exp for
+    softmax (:mod:`dnn_ref.losses`). It is exact where AL rounds to 0 or 1,
+    where the clipped logarithm of :func:`cost_function` stops at 27.63 per
+    example. :func:`dnn_ref.training.train` records this cost.
+
+    Parameters
+    ----------
+    ZL : array_like, shape (nL, m)
+    Y : array_like, shape (nL, m)
+        0/1 labels (sigmoid) or one-hot columns (softmax).
+    parameters, lambd
+        As in :func:`cost_function`.
+    output : {"sigmoid", "softmax"}
+    """
+    _output_function(output)
+    data = (binary_cross_entropy_with_logits if output == "sigmoid"
+            else softmax_cross_entropy_with_logits)
+    return data(ZL, Y) + _l2_term(parameters, lambd, np.shape(Y)[1])
+
+
+def _l2_term(parameters: Mapping[str, Array] | None, lambd: float, m: int) -> float:
+    """(λ/2m) Σ_l ‖W{l}‖², 0 when λ = 0."""
+    if not lambd:
+        return 0.0
+    if parameters is None:
+        raise ValueError("a cost with lambd > 0 needs the parameters for the L2 term")
+    L = n_layers(parameters)
+    return float(lambd / (2 * m) * sum(np.sum(parameters[f"W{l}"] ** 2)
+                                       for l in range(1, L + 1)))
 
 
 def linear_backward(
@@ -227,12 +283,19 @@ def backprop(
 ) -> dict[str, Array]:
     """Gradients of the cost for every layer.
 
+    The output layer's error is taken as frameworks take it, dZL = AL − Y
+    (BP1 with the cross-entropy's dAL and σ′ multiplied out; the same for a
+    softmax output with categorical cross-entropy). Formed as dAL ⊙ σ′(ZL) it
+    would be wrong where AL rounds to 1 or 0: at z = 37 with label 0 it
+    gives 8.5e-5 instead of 1, and learning stops. Hidden layers are BP2 as
+    :func:`one_layer_backward` computes it.
+
     Parameters
     ----------
-    AL : array_like, shape (1, m)
-        Output of :func:`forward_prop`.
-    Y : array_like, shape (1, m)
-        Labels.
+    AL : array_like, shape (nL, m)
+        Output of :func:`forward_prop` (for these caches).
+    Y : array_like, shape (nL, m)
+        0/1 labels, or one-hot columns for a softmax output.
     caches : list of L caches from :func:`forward_prop`.
     hidden_activation : str
         Must match the one used in the forward pass.
@@ -253,18 +316,18 @@ def backprop(
     L = len(caches)
     if L == 0:
         raise ValueError("caches is empty; pass the caches returned by forward_prop")
-    dA = binary_cross_entropy_gradient(AL, Y)  # checks shapes and labels
-    m = dA.shape[1]
+    dZ = output_error(AL, Y)  # BP1 for cross-entropy: dZL = AL − Y
+    m = dZ.shape[1]
     grads: dict[str, Array] = {}
+    dA = None  # layer L starts from dZ, each layer below from the dA_prev of the one above
     for l in range(L, 0, -1):
-        activation = "sigmoid" if l == L else hidden_activation
         need = l > 1 or need_dA0
-        # A hidden layer's output is the next layer's cached input. The output layer's
-        # σ′ is taken from Z: where AL rounds to 1, 1 − AL is 0 but σ′(Z) is not, and
-        # dAL (which divides by 1 − AL) needs it.
-        A = caches[l][0][0] if l < L else None
-        dA_prev, dW, db = one_layer_backward(dA, caches[l - 1], activation,
-                                             need_dA_prev=need, A=A)
+        if l == L:
+            dA_prev, dW, db = linear_backward(dZ, caches[l - 1][0], need_dA_prev=need)
+        else:  # BP2; a hidden layer's output A is the next layer's cached input
+            A = caches[l][0][0]
+            dA_prev, dW, db = one_layer_backward(dA, caches[l - 1], hidden_activation,
+                                                 need_dA_prev=need, A=A)
         if lambd:
             dW += (lambd / m) * caches[l - 1][0][1]
         grads[f"dW{l}"], grads[f"db{l}"] = dW, db
@@ -272,6 +335,25 @@ def backprop(
             grads[f"dA{l - 1}"] = dA_prev
         dA = dA_prev
     return grads
+
+
+def output_error(AL: ArrayLike, Y: ArrayLike) -> Array:
+    """dZL = AL − Y, the output layer's error for cross-entropy, shape (nL, m).
+
+    For a sigmoid unit, dAL = (a − y)/(a(1 − a)) and σ′(z) = a(1 − a) cancel;
+    for softmax the vector–Jacobian product of −y/a gives a − y too
+    (:func:`dnn_ref.activations.softmax_backward`). Per example, no 1/m.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or a label is not 0 or 1.
+    """
+    AL = as_matrix(AL, "AL")
+    Y = as_matrix(Y, "Y")
+    check_same_shape(AL, "AL", Y, "Y")
+    check_binary_labels(Y)
+    return AL - Y
 
 
 def update_parameters(
@@ -309,16 +391,37 @@ def update_parameters(
 
 def predict(
     X: ArrayLike, parameters: Mapping[str, Array], hidden_activation: str = "sigmoid",
-    threshold: float = 0.5,
+    threshold: float = 0.5, *, output: str = "sigmoid",
 ) -> Array:
-    """Class predictions (0.0 or 1.0), shape (1, m): 1 where AL > ``threshold``."""
-    AL, _ = forward_prop(X, parameters, hidden_activation)
+    """Class predictions of 0.0 and 1.0, in the shape of the labels, (nL, m).
+
+    A sigmoid output predicts 1 where AL > ``threshold``; a softmax output
+    predicts the one-hot column of its most probable class (``threshold`` is
+    not used).
+    """
+    AL, _ = forward_prop(X, parameters, hidden_activation, output=output)
+    return predictions(AL, output, threshold)
+
+
+def predictions(AL: Array, output: str = "sigmoid", threshold: float = 0.5) -> Array:
+    """0/1 predictions from output activations AL (nL, m), in the labels' shape.
+
+    Sigmoid: 1 where AL > ``threshold``. Softmax: the one-hot column of the
+    most probable class (the first, on a tie).
+    """
+    _output_function(output)
+    if output == "softmax":
+        return np.eye(AL.shape[0])[:, AL.argmax(axis=0)]
     return (AL > threshold).astype(np.float64)
 
 
 def accuracy(Y_pred: ArrayLike, Y: ArrayLike) -> float:
-    """Fraction of examples whose prediction equals the label, in [0, 1]."""
+    """Fraction of examples (columns) whose prediction equals the label, in [0, 1].
+
+    Y_pred and Y are (1, m) 0/1 rows or (K, m) one-hot columns: an example
+    counts when its whole column agrees.
+    """
     Y_pred = as_matrix(Y_pred, "Y_pred")
     Y = as_matrix(Y, "Y")
     check_same_shape(Y_pred, "Y_pred", Y, "Y")
-    return float(np.mean(Y_pred == Y))
+    return float(np.mean(np.all(Y_pred == Y, axis=0)))

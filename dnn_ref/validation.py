@@ -27,11 +27,29 @@ def as_matrix(x: ArrayLike, name: str) -> Array:
     if a.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array (rows = units or features, columns = examples), "
-            f"got shape {a.shape}; reshape a vector to a column with .reshape(-1, 1)"
+            f"got shape {a.shape}; {_reshape_hint(name, a.ndim)}"
         )
     if np.isnan(a).any():
         raise ValueError(f"{name} contains NaN (shape {a.shape}); check the data or the step size")
     return a
+
+
+ROW_NAMES = ("Y", "AL", "Y_pred", "Y_batch", "labels", "predictions")
+"""Names of arrays with one row per output: labels and predictions, (1, m) when binary."""
+
+
+def _reshape_hint(name: str, ndim: int) -> str:
+    """How to turn a vector called ``name`` into the course's 2-D shape."""
+    if ndim == 0:
+        return f"a single number is the (1, 1) array np.reshape({name}, (1, 1))"
+    if ndim > 2:
+        return (f"flatten each example into a column: m images of shape (m, h, w) become "
+                f"{name}.reshape(m, -1).T")
+    if name in ROW_NAMES:
+        return (f"labels of shape (m,) become the row (1, m) with {name}.reshape(1, -1) "
+                f"(.reshape(-1, 1) would make the column (m, 1), one example per row)")
+    return (f"one feature over m examples is the row {name}.reshape(1, -1); a single "
+            f"example with n features is the column {name}.reshape(-1, 1)")
 
 
 def check_same_shape(a: Array, a_name: str, b: Array, b_name: str) -> None:
@@ -50,6 +68,19 @@ def check_binary_labels(Y: Array) -> None:
         raise ValueError(
             f"binary labels must be 0 or 1; Y has {int(bad.sum())} other value(s), "
             f"e.g. {Y[bad][:3].tolist()}"
+        )
+
+
+def check_one_hot_labels(Y: Array) -> None:
+    """Raise if a column of Y is not one-hot (zeros and a single 1), naming the first."""
+    check_binary_labels(Y)
+    counts = Y.sum(axis=0)
+    bad = np.flatnonzero(counts != 1)
+    if bad.size:
+        raise ValueError(
+            f"one-hot labels need exactly one 1 per column (example); column {int(bad[0])} "
+            f"has {int(counts[bad[0]])} ({bad.size} such column(s)). From class numbers c of "
+            f"shape (m,), np.eye(K)[:, c] gives the (K, m) one-hot Y"
         )
 
 
