@@ -131,3 +131,67 @@ report: $(STAMP)  ## ASSIGNMENT=backprop: the class misconception and similarity
 grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786] [UNSANDBOXED=1]: grade the whole class in parallel, then grades.csv
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder grade-class $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(UNSANDBOXED),--unsandboxed) --csv grades.csv
+
+# --- The Portuguese edition (issue 18) -------------------------------------------------------
+# English is the source; the Portuguese text is in locale/pt_BR/LC_MESSAGES/book/<page>.po.
+# jupyter-book 1 cannot pass -D language (jupyter-book #1791): book-pt builds with
+# _build/_config.pt.yml, which is _config.yml with `language: en` set to pt_BR, made anew at
+# every build by tools/edition_config.py. Same execution cache (keyed on code): no cell runs
+# twice. The pages are built in _build/pt/ and copied to _build/html/pt/, next to the English.
+PT_CONFIG := _build/_config.pt.yml
+POT_DIR   := _build/gettext/_build/gettext
+PT_PO_DIR := locale/pt_BR/LC_MESSAGES
+
+.PHONY: book-en book-cache book-pt i18n-pot i18n-update i18n-check
+
+book-pt: book-cache  ## the Portuguese edition only, strictly, into _build/html/pt/
+	$(PY) tools/edition_config.py pt_BR $(PT_CONFIG)
+	$(BIN)/jupyter-book build --all -W -n --keep-going --config $(PT_CONFIG) --path-output _build/pt .
+	rm -rf _build/html/pt
+	mkdir -p _build/html
+	cp -R _build/pt/_build/html _build/html/pt
+
+# The English messages (.pot, one per page) from the gettext builder, in cache mode so the
+# captions kept in cells' metadata are extracted too; its own folder (a doctree folder cannot
+# be shared with the HTML builds).
+i18n-pot: book-cache
+	rm -rf _build/gettext
+	$(BIN)/jupyter-book build --all -W -n --keep-going --builder custom --custom-builder gettext --path-output _build/gettext .
+
+i18n-update: i18n-pot  ## after editing English pages: refresh the .po files (a changed paragraph becomes fuzzy and keeps its old English)
+	$(PY) tools/i18n_catalogues.py update $(POT_DIR) $(PT_PO_DIR)
+
+i18n-check: i18n-pot  ## per page translated/fuzzy/untranslated against the current English; fails unless all is translated
+	$(PY) tools/i18n_catalogues.py check $(PT_PO_DIR) --pot $(POT_DIR)
+
+# --- The course hub (issue 15): JupyterHub + nbgrader's exchange on this server -------------
+# autograder/hub/ is the code, hub/ the runtime state (git-ignored), book/guides/course_hub.md
+# the guide. `make hub` needs root (PAM log-in, servers started as each user). The hub's own
+# environment hub/venv is built from HUB_PYTHON, which every account must be able to run
+# (a Python under /root is not); configurable-http-proxy goes to hub/node_modules.
+HUB_PYTHON ?= /usr/bin/python3
+HUB_PY     := hub/venv/bin/python
+HUB_STAMP  := hub/venv/.installed
+HUB_CHP    := hub/node_modules/.bin/configurable-http-proxy
+.PHONY: hub hub-users
+
+$(HUB_STAMP): hub/requirements.txt pyproject.toml
+	@test -x $(HUB_PY) || $(HUB_PYTHON) -m venv hub/venv
+	$(HUB_PY) -m pip install --quiet --upgrade pip
+	$(HUB_PY) -m pip install --quiet -r hub/requirements.txt
+	$(HUB_PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(HUB_CHP):
+	npm install --prefix hub --no-audit --no-fund --no-save --loglevel=error configurable-http-proxy@4
+
+hub: $(HUB_STAMP) $(HUB_CHP) bubblewrap  ## [PORT=8000] [HUB_IP=0.0.0.0]: run the course's JupyterHub (foreground, root; see book/guides/course_hub.md)
+	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	$(HUB_PY) -m autograder.hub.setup
+	cd hub && HUB_PORT=$(PORT) HUB_IP=$(HUB_IP) DNN_COURSE_ROOT="$(CURDIR)" \
+	  exec venv/bin/jupyterhub -f "$(CURDIR)/autograder/hub/jupyterhub_config.py"
+
+hub-users: $(HUB_STAMP)  ## STUDENTS="ana bruno" | ROSTER=roster.csv [INSTRUCTORS=marta]: hub accounts; passwords in hub/passwords.csv
+	DNN_COURSE_ROOT="$(CURDIR)" $(HUB_PY) -m autograder.hub.accounts \
+	  $(if $(STUDENTS),--students "$(STUDENTS)") $(if $(ROSTER),--roster "$(ROSTER)") \
+	  $(if $(INSTRUCTORS),--instructors "$(INSTRUCTORS)")

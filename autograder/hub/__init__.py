@@ -1,0 +1,1 @@
+"""The course hub: JupyterHub with nbgrader's exchange, sandboxed kernels, grading on submit."""

@@ -1,0 +1,254 @@
+"""The hub's grading queue: every submission in the exchange, graded in order, in one process.
+
+:class:`GradingQueue` watches ``<exchange>/<course>/inbound`` (what nbgrader's
+submit writes: ``<student>+<assignment>+<timestamp>+<random>/``) and grades each new
+submission in arrival order with :class:`Grader`, which keeps nbgrader's configuration
+loaded and runs its steps in this process (no new Python, nbgrader app or gradebook
+per submission):
+
+1. collect that student's latest submission (nbgrader's exchange collect, which
+   checks that the folder belongs to the student's account) into ``submitted/``;
+2. autograde it with the course's own ``nbgrader_config.py``: the same pipeline as
+   ``make autograde`` (SandboxedExecute in the grading sandbox), late marked by
+   the assignment's due date in the gradebook;
+3. write the feedback page with the course's template (``make feedback``'s) and
+   release it to the exchange, so the student's Assignments tab can fetch it.
+
+A submission followed by a newer one of the same student and assignment before
+its turn is not graded twice: collect takes the newest. What was graded is
+appended to ``hub/grading/log.jsonl`` (one JSON object per submission with its
+timings), which also tells a restarted queue what is already done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from autograder.hub.settings import NAME, Course
+
+INBOUND_NAME = re.compile(r"(?P<student>[^+]+)\+(?P<assignment>[^+]+)\+(?P<timestamp>[^+]+)"
+                          r"\+(?P<random>[^+]+)")
+
+
+@dataclass
+class Job:
+    """One submission and what became of it (times are ``time.time()`` seconds)."""
+
+    key: str
+    student: str
+    assignment: str
+    timestamp: str
+    seen: float
+    state: str = "queued"          # queued, grading, graded, failed, superseded
+    started: float = 0.0
+    finished: float = 0.0
+    score: float | None = None
+    max_score: float | None = None
+    late: bool = False
+    error: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class StepTimes(logging.Handler):
+    """Splits SandboxedExecute's log into kernel start, execution and judging seconds."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.marks: dict[str, float] = {}
+        self.judging = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        for mark in ("Sandbox ready", "Kernel up"):
+            if text.startswith(mark):
+                self.marks[mark] = record.created
+        if text.startswith("Judged"):
+            self.marks["Judged"] = record.created
+            with contextlib.suppress(ValueError, IndexError):
+                self.judging += float(text.split(" in ")[1].split()[0])
+
+    def split(self) -> dict[str, float]:
+        m = self.marks
+        if not {"Sandbox ready", "Kernel up", "Judged"} <= m.keys():
+            return {}
+        return {"kernel_start": m["Kernel up"] - m["Sandbox ready"],
+                "execution": m["Judged"] - m["Kernel up"] - self.judging,
+                "judging": self.judging}
+
+
+class Grader:
+    """nbgrader's collect, autograde, generate and release feedback, configured once."""
+
+    def __init__(self, course: Course) -> None:
+        from nbgrader.apps.baseapp import NbGrader
+        from nbgrader.auth import Authenticator, NoAuthPlugin
+        from nbgrader.coursedir import CourseDirectory
+
+        os.chdir(course.root)
+        os.umask(0o007)             # what grading writes: root and the grader's group only
+        app = NbGrader()
+        app.load_config_file()      # the course's nbgrader_config.py
+        config = app.config
+        config.CourseDirectory.root = str(course.root)
+        config.Exchange.root = str(course.exchange)
+        config.Exchange.path_includes_course = True
+        config.Authenticator.plugin_class = NoAuthPlugin
+        self.config, self.course = config, course
+        self.coursedir = CourseDirectory(config=config)
+        self.authenticator = Authenticator(config=config)
+        self.log = logging.getLogger("dnn-grading")
+
+    def _run(self, app: Any) -> None:
+        app.log = self.log
+        app.start()
+
+    def grade(self, job: Job) -> None:
+        """Grade ``job``'s student's latest submission of its assignment; fill in the job."""
+        from nbgrader.api import Gradebook
+        from nbgrader.converters import Autograde, GenerateFeedback
+        from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseFeedback
+        from nbgrader.utils import temp_attrs
+
+        times = job.timings
+        with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student):
+            t = time.time()
+            collect = ExchangeCollect(coursedir=self.coursedir, authenticator=self.authenticator,
+                                      config=self.config)
+            collect.update = True
+            self._run(collect)
+            times["collect"] = time.time() - t
+            steps = StepTimes()
+            self.log.addHandler(steps)
+            try:
+                t = time.time()
+                autograde = Autograde(coursedir=self.coursedir, config=self.config)
+                autograde.force, autograde.create_student = True, True
+                self._run(autograde)
+                times["autograde"] = time.time() - t
+            finally:
+                self.log.removeHandler(steps)
+            times.update(steps.split())
+            t = time.time()
+            feedback = GenerateFeedback(coursedir=self.coursedir, config=self.config)
+            feedback.force = True
+            self._run(feedback)
+            release = ExchangeReleaseFeedback(coursedir=self.coursedir,
+                                              authenticator=self.authenticator,
+                                              config=self.config)
+            self._run(release)
+            times["feedback"] = time.time() - t
+        with Gradebook(self.config.CourseDirectory.db_url) as gb:
+            submission = gb.find_submission(job.assignment, job.student)
+            job.score, job.max_score = submission.score, submission.max_score
+            job.late = bool(submission.total_seconds_late > 0)
+
+
+class GradingQueue:
+    """The submissions of the exchange, in order, graded by one worker thread.
+
+    Parameters
+    ----------
+    course : Course
+    poll_s : float
+        How often the inbound folder is listed.
+    """
+
+    def __init__(self, course: Course, *, poll_s: float = 0.25) -> None:
+        self.course, self.poll_s = course, poll_s
+        self.inbound = course.exchange / course.course_id / "inbound"
+        self.log_file = course.hub / "grading" / "log.jsonl"
+        self.jobs: list[Job] = []
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self._known = self._done_keys()
+        self.grader: Grader | None = None
+
+    def _done_keys(self) -> set[str]:
+        if not self.log_file.is_file():
+            return set()
+        keys = set()
+        for line in self.log_file.read_text().splitlines():
+            with contextlib.suppress(ValueError, KeyError):
+                keys.add(json.loads(line)["key"])
+        return keys
+
+    def scan(self) -> None:
+        """Queue the inbound submissions not seen before (oldest timestamp first)."""
+        try:
+            names = sorted(os.listdir(self.inbound), key=lambda n: n.split("+")[2:3])
+        except FileNotFoundError:
+            return
+        now = time.time()
+        with self.lock:
+            for name in names:
+                match = INBOUND_NAME.fullmatch(name)
+                if name in self._known or not match or not NAME.fullmatch(match["student"]):
+                    continue
+                self._known.add(name)
+                self.jobs.append(Job(name, match["student"], match["assignment"],
+                                     match["timestamp"], now))
+
+    def position(self, job: Job) -> int:
+        """1 for the next to be graded, 0 if it is not waiting."""
+        with self.lock:
+            waiting = [j for j in self.jobs if j.state == "queued"]
+        return waiting.index(job) + 1 if job in waiting else 0
+
+    def of(self, student: str) -> list[Job]:
+        with self.lock:
+            return [j for j in self.jobs if j.student == student]
+
+    def _next(self) -> Job | None:
+        with self.lock:
+            for job in self.jobs:
+                if job.state != "queued":
+                    continue
+                newer = [j for j in self.jobs if j.state == "queued" and j is not job
+                         and (j.student, j.assignment) == (job.student, job.assignment)]
+                if newer:
+                    job.state, job.finished = "superseded", time.time()
+                    self._record(job)
+                    continue
+                job.state, job.started = "grading", time.time()
+                return job
+        return None
+
+    def _record(self, job: Job) -> None:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(self.log_file, "a") as f:
+            f.write(json.dumps(asdict(job)) + "\n")
+
+    def work_once(self) -> Job | None:
+        """Grade the next waiting submission, if any; return it."""
+        self.scan()
+        job = self._next()
+        if job is None:
+            return None
+        if self.grader is None:
+            self.grader = Grader(self.course)
+        try:
+            self.grader.grade(job)
+            job.state = "graded"
+        except Exception as exc:  # one bad submission must not stop the queue
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+            logging.getLogger("dnn-grading").exception("grading %s failed", job.key)
+        job.finished = time.time()
+        job.timings["queue_wait"] = job.started - job.seen
+        with self.lock:
+            self._record(job)
+        return job
+
+    def run(self) -> None:
+        """Grade forever (the service's worker thread)."""
+        while True:
+            if self.work_once() is None:
+                self.wake.wait(self.poll_s)
+                self.wake.clear()
