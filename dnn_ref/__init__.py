@@ -9,8 +9,9 @@ book's references page (``book/references.md``).
 Modules, one concept each:
 
 * :mod:`~dnn_ref.activations` — sigmoid, tanh, ReLU, … and their derivatives;
-* :mod:`~dnn_ref.losses` — quadratic, binary and categorical cross-entropy;
+* :mod:`~dnn_ref.losses` — quadratic, binary and categorical cross-entropy, from AL or from Z;
 * :mod:`~dnn_ref.network` — the functional API: init, forward, cost, backprop, update;
+* :mod:`~dnn_ref.multiclass` — one-hot labels, class numbers, the confusion matrix;
 * :mod:`~dnn_ref.training` — ``train``, the gradient-descent loop over those steps;
 * :mod:`~dnn_ref.layers` — the same network as ``Layer`` objects;
 * :mod:`~dnn_ref.gradcheck` — gradients checked by finite differences;
@@ -27,7 +28,7 @@ Two subpackages sit beside these course modules:
   (running them at home), :mod:`~dnn_ref.grading.recording` (what a check does inside the
   grading sandbox) and :mod:`~dnn_ref.grading.diagnoses` (naming each mistake).
 
-``graph``, ``datasets``, ``figures`` and ``grading`` load on first use
+``graph``, ``datasets``, ``multiclass``, ``figures`` and ``grading`` load on first use
 (``dnn_ref.figures.plots`` works after a plain ``import dnn_ref``), so importing the
 package stays quick: it does not pull in matplotlib or scikit-learn until a plot or a
 data set is asked for.
@@ -41,6 +42,7 @@ from dnn_ref.activations import (
     LeakyReLU,
     ReLU,
     Sigmoid,
+    Softmax,
     Step,
     Tanh,
     get_activation,
@@ -51,6 +53,7 @@ from dnn_ref.activations import (
     sigmoid,
     sigmoid_derivative,
     softmax,
+    softmax_backward,
     step,
     step_derivative,
     tanh,
@@ -67,19 +70,25 @@ from dnn_ref.layers import Layer, Network
 from dnn_ref.losses import (
     binary_cross_entropy,
     binary_cross_entropy_gradient,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_gradient,
     categorical_cross_entropy,
     categorical_cross_entropy_gradient,
     quadratic_cost,
     quadratic_cost_gradient,
+    softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_gradient,
 )
 from dnn_ref.network import (
     accuracy,
     backprop,
+    cost_from_logits,
     cost_function,
     forward_prop,
     init_params,
     linear_backward,
     one_layer_backward,
+    output_error,
     predict,
     update_parameters,
 )
@@ -87,7 +96,7 @@ from dnn_ref.training import train
 
 __version__ = "0.1.0"
 
-_LAZY = ("graph", "datasets", "figures", "grading")
+_LAZY = ("graph", "datasets", "figures", "grading", "multiclass")
 
 
 def __getattr__(name: str) -> ModuleType:

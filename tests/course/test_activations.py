@@ -17,7 +17,7 @@ FUNCTIONS = {
 }
 CLASSES = {
     "sigmoid": act.Sigmoid, "tanh": act.Tanh, "relu": act.ReLU,
-    "leaky_relu": act.LeakyReLU, "step": act.Step,
+    "leaky_relu": act.LeakyReLU, "step": act.Step, "softmax": act.Softmax,
 }
 
 

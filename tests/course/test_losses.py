@@ -41,9 +41,9 @@ def test_quadratic_cost_by_hand():
 
 
 def test_quadratic_cost_gradient_by_hand():
-    # (2/m)(AL − Y) with m = 2 is just AL − Y.
+    # Per example, like every gradient of the module: ∂‖y − a‖²/∂a = 2(a − y), no 1/m.
     np.testing.assert_allclose(losses.quadratic_cost_gradient([[0.5, 1.0]], [[1.0, 1.0]]),
-                               [[-0.5, 0.0]])
+                               [[-1.0, 0.0]])
 
 
 def test_binary_cross_entropy_by_hand():
@@ -77,11 +77,12 @@ def test_costs_return_python_floats(cost):
 
 # ---------------------------------------------------------------- gradients vs differences
 
-def test_quadratic_gradient_matches_differences():
+def test_quadratic_gradient_matches_differences_times_m():
+    # Per example, as the cross-entropies' (the 1/m is applied later, to dW and db).
     rng = np.random.default_rng(0)
     AL, Y = rng.uniform(size=(3, 5)), rng.uniform(size=(3, 5))
     np.testing.assert_allclose(losses.quadratic_cost_gradient(AL, Y),
-                               numerical_gradient(losses.quadratic_cost, AL, Y), rtol=1e-6)
+                               5 * numerical_gradient(losses.quadratic_cost, AL, Y), rtol=1e-6)
 
 
 def test_binary_gradient_matches_differences_times_m():

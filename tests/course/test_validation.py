@@ -6,6 +6,7 @@ import pytest
 from dnn_ref.validation import (
     as_matrix,
     check_binary_labels,
+    check_one_hot_labels,
     check_same_shape,
     n_layers,
     require_keys,
@@ -18,14 +19,43 @@ def test_as_matrix_converts_lists_and_ints_to_float64():
     np.testing.assert_array_equal(a, [[1.0, 2.0, 3.0]])
 
 
-@pytest.mark.parametrize("shape", [(3,), (2, 2, 2), ()])
-def test_as_matrix_rejects_other_dimensions_naming_array_and_shape(shape):
+@pytest.mark.parametrize(("shape", "hint"), [
+    ((3,), "X_batch.reshape(-1, 1)"), ((2, 2, 2), "X_batch.reshape(m, -1).T"),
+    ((), "np.reshape(X_batch, (1, 1))")])
+def test_as_matrix_rejects_other_dimensions_naming_array_and_shape(shape, hint):
     with pytest.raises(ValueError) as info:
         as_matrix(np.zeros(shape), "X_batch")
     message = str(info.value)
     assert "X_batch must be a 2-D array" in message
     assert str(shape) in message
-    assert "reshape(-1, 1)" in message
+    assert hint in message
+
+
+def test_an_input_vector_gets_both_readings():
+    # (n,) is one feature over n examples, or one example with n features: name both.
+    with pytest.raises(ValueError) as info:
+        as_matrix(np.zeros(4), "X")
+    message = str(info.value)
+    assert "row X.reshape(1, -1)" in message and "column X.reshape(-1, 1)" in message
+
+
+@pytest.mark.parametrize("name", ["Y", "AL", "Y_pred"])
+def test_labels_of_shape_m_get_the_row_hint(name):
+    # The forum's most common shape mistake: labels (m,) must become (1, m), not (m, 1).
+    with pytest.raises(ValueError) as info:
+        as_matrix(np.zeros(5), name)
+    message = str(info.value)
+    assert f"{name}.reshape(1, -1)" in message
+    assert "(1, m)" in message
+    assert as_matrix(np.zeros(5).reshape(1, -1), name).shape == (1, 5)   # the hint works
+
+
+def test_check_one_hot_labels_names_the_first_bad_column():
+    check_one_hot_labels(np.eye(3)[:, [0, 2, 1]])
+    with pytest.raises(ValueError, match=r"exactly one 1 per column.*column 1 has 2"):
+        check_one_hot_labels(np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]]))
+    with pytest.raises(ValueError, match="0 or 1"):
+        check_one_hot_labels(np.array([[0.5], [0.5]]))
 
 
 def test_as_matrix_rejects_nan_naming_array():
