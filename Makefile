@@ -11,7 +11,7 @@ PORT   ?= 8000
 .PHONY: help install book book-clean serve test test-fast lint format chromium clean grade-class student bubblewrap
 
 help:  ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,15 +24,21 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)  ## create .venv and install everything (book, nbgrader, tests)
 
-book: $(STAMP)  ## build the book strictly, executing every notebook (cached)
+book: book-en  ## build both editions strictly (English, then Portuguese), executing every notebook (cached)
+	@$(MAKE) --no-print-directory book-pt
+	@echo
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html  (or: make serve)"
+	@echo "Em português:  file://$(CURDIR)/_build/html/pt/index.html"
+
+book-cache: $(STAMP)
 	@# jupyter-cache re-runs a chapter only when its own code changes; an edit of dnn_ref
 	@# changes outputs too, so a new dnn_ref source hash empties the execution cache.
 	@h=$$(find dnn_ref -name "*.py" | sort | xargs cat | sha256sum | cut -c1-16); \
 	if [ "$$(cat _build/.dnn_ref_hash 2>/dev/null)" != "$$h" ]; then \
 	  rm -rf _build/.jupyter_cache; mkdir -p _build; echo "$$h" > _build/.dnn_ref_hash; fi
+
+book-en: book-cache  ## the English edition only, into _build/html/
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
-	@echo
-	@echo "The book is at file://$(CURDIR)/_build/html/index.html  (or: make serve)"
 
 book-clean:  ## forget built pages and the execution cache
 	rm -rf _build

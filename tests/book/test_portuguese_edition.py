@@ -1,0 +1,205 @@
+"""A reader opens the Portuguese edition (``_build/html/pt/``) in chromium, offline.
+
+Both editions are served from ``_build/html`` on 127.0.0.1, as ``make serve``
+does; every request to any other host is blocked and recorded. On every page
+of the table of contents, at desktop width and on a 390 px phone: the page is
+``lang="pt-BR"``, its maths is typeset by the book's own MathJax (no raw
+``$$``), no paragraph is left in English (no ``.untranslated`` element: this
+fails while translations are missing or out of date, by design), nothing
+scrolls the page sideways on the phone, and the link to the English edition
+leads to the same page, whose "Português" link leads back. A slider figure
+redraws when its slider moves. Glued numbers are the English edition's,
+page by page. Screenshots go to ``test-artifacts/screenshots/pt_*.png``.
+
+Build both editions first: ``make book`` (``make test`` does it for you).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from book_site import DESKTOP, HOST, HTML, PAGES, PHONE, SCREENSHOTS
+
+# `site` (both editions on 127.0.0.1, as `make serve`) and `browser` come from
+# tests/fixtures/book_site.py through tests/conftest.py.
+
+PT = HTML / "pt"
+
+
+def require_build() -> None:
+    for edition in (HTML, PT):
+        if not (edition / "index.html").is_file():
+            pytest.fail(f"{edition} has no built book; run `make book` (both editions)")
+
+
+def _open(browser, url: str, viewport: dict) -> object:
+    """A page showing ``url`` with maths typeset; requests off 127.0.0.1 are blocked, recorded."""
+    require_build()
+    page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(120_000)       # a busy machine (make test on 2 cores) is slow
+    page.outside, page.errors = [], []
+
+    def route(r) -> None:
+        parsed = urlparse(r.request.url)
+        if parsed.scheme in ("data", "blob") or parsed.hostname == HOST:
+            r.continue_()
+        else:
+            page.outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    _goto(page, url)
+    return page
+
+
+def _goto(page, url: str | None = None) -> None:
+    """Load ``url`` (or wait for the navigation under way), then for MathJax and the network."""
+    if url is not None:
+        response = page.goto(url, wait_until="load")
+        assert response is not None and response.ok, f"{url} did not load"
+    else:
+        page.wait_for_load_state("load")
+    if page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
+        page.wait_for_function("() => MathJax.startup.promise !== undefined")
+        page.evaluate("() => MathJax.startup.promise.then(() => true)")
+    page.wait_for_load_state("networkidle")
+
+
+_READ = """() => {
+  const article = document.querySelector('article.bd-article');
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll('pre, code, .cell_input, .cell_output, script, style, mjx-container')
+       .forEach(e => e.remove());
+  const maths = [...article.querySelectorAll('.math')];
+  return {
+    lang: document.documentElement.lang,
+    maths: maths.length,
+    untypeset: maths.filter(e => !e.querySelector('mjx-container')).length,
+    prose: prose.innerText,
+    untranslated: [...article.querySelectorAll('.untranslated')]
+        .map(e => e.innerText.slice(0, 80).replace(/\\s+/g, ' ')),
+    pageWidth: document.documentElement.scrollWidth,
+    viewport: document.documentElement.clientWidth,
+  };
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("doc", PAGES)
+def test_page_reads_in_portuguese(browser, site, doc: str, viewport: dict) -> None:
+    page = _open(browser, urljoin(site, f"pt/{doc}.html"), viewport)
+    try:
+        seen = page.evaluate(_READ)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"pt_{viewport['width']}px_{Path(doc).name}.png"),
+                        full_page=viewport is PHONE)
+    finally:
+        page.close()
+    assert seen["lang"] == "pt-BR", f"pt/{doc}: <html lang={seen['lang']!r}>"
+    assert not page.outside, f"pt/{doc} tried to load from other hosts: {page.outside}"
+    assert not page.errors, f"pt/{doc}: JavaScript errors {page.errors}"
+    assert seen["untypeset"] == 0, f"pt/{doc}: {seen['untypeset']} of {seen['maths']} not typeset"
+    assert "$$" not in seen["prose"], f"pt/{doc} shows raw $$ maths"
+    assert seen["pageWidth"] <= seen["viewport"], (
+        f"pt/{doc} is {seen['pageWidth']} px wide on a {seen['viewport']} px screen")
+    assert not seen["untranslated"], (
+        f"pt/{doc} shows {len(seen['untranslated'])} paragraphs in English (missing or fuzzy "
+        f"translations; `make i18n-check` lists them): {seen['untranslated'][:5]}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("doc", PAGES)
+def test_the_links_between_editions_lead_to_the_same_page(browser, site, doc: str,
+                                                          viewport: dict) -> None:
+    pt_url, en_url = urljoin(site, f"pt/{doc}.html"), urljoin(site, f"{doc}.html")
+    page = _open(browser, pt_url, viewport)
+    try:
+        page.get_by_role("link", name="English", exact=True).click()
+        _goto(page)
+        assert page.url == en_url, f"pt/{doc}: 'English' leads to {page.url}, not {en_url}"
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        page.get_by_role("link", name="Português", exact=True).click()
+        _goto(page)
+        assert page.url == pt_url, f"{doc}: 'Português' leads to {page.url}, not {pt_url}"
+        assert page.evaluate("() => document.documentElement.lang") == "pt-BR"
+    finally:
+        page.close()
+    assert not page.outside, f"{doc}: requests to other hosts {page.outside}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_slider_figure_redraws_in_the_portuguese_edition(browser, site, viewport) -> None:
+    page = _open(browser, urljoin(site, "pt/book/03_gradient_descent.html"), viewport)
+    try:
+        explorer = page.locator('[data-explorer="descent"]')
+        assert explorer.count() == 1, "pt/book/03_gradient_descent has no descent explorer"
+        explorer.scroll_into_view_if_needed()
+        explorer.locator("canvas").first.wait_for(timeout=15_000)
+        assert explorer.locator(".dnn-explorer-fallback").count() == 0, "BokehJS did not load"
+        page.wait_for_timeout(400)
+        before = explorer.screenshot()
+        explorer.locator(".noUi-handle").first.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(400)
+        after = explorer.screenshot()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"pt_explorer_descent_{viewport['width']}px.png").write_bytes(after)
+    finally:
+        page.close()
+    assert after != before, "moving the slider changed nothing in the Portuguese edition"
+    assert not page.errors, f"JavaScript errors: {page.errors}"
+    assert not page.outside, f"requests to other hosts: {page.outside}"
+
+
+class _PastedText(HTMLParser):
+    """Collects the text of every ``span.pasted-text`` (a glued value) of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._depth:
+            self._depth += tag == "span"
+        elif tag == "span" and "pasted-text" in (dict(attrs).get("class") or "").split():
+            self._depth = 1
+            self.values.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth and tag == "span":
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.values[-1] += data
+
+
+def glued(path: Path) -> Counter:
+    parser = _PastedText()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return Counter(re.sub(r"\s+", " ", v).strip() for v in parser.values)
+
+
+@pytest.mark.slow
+def test_glued_numbers_are_the_english_editions() -> None:
+    require_build()
+    total = 0
+    for doc in PAGES:
+        english, portuguese = glued(HTML / f"{doc}.html"), glued(PT / f"{doc}.html")
+        # a translation may reorder a sentence: compare each page's glued values as a multiset
+        assert portuguese == english, (
+            f"{doc}: glued values differ; only English {sorted((english - portuguese).elements())}"
+            f", only Portuguese {sorted((portuguese - english).elements())}")
+        total += sum(english.values())
+    assert total >= 50, f"only {total} glued values in the whole book: is glue rendered at all?"

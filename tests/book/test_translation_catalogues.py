@@ -1,0 +1,171 @@
+"""The Portuguese catalogues are complete for the current English, and keep its markup.
+
+* Every page of the table of contents has ``locale/pt_BR/LC_MESSAGES/<page>.po``.
+* ``make i18n-check`` in a test: the English messages are extracted now (the
+  gettext builder, in cache mode, into a temporary folder) and merged in
+  memory; a release fails while any message is fuzzy or untranslated, and
+  the failure shows the per-page counts.
+* Every translated message keeps its English's maths, glue keys, inline code,
+  cross-reference targets and link targets exactly (the visible text of a
+  ``{ref}`` or a link may be translated, its target not).
+* ``tools/i18n_catalogues.py update`` on a small catalogue: a changed English
+  paragraph becomes fuzzy with its old translation and its old English kept,
+  a new one untranslated, and ``check`` counts them and fails.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import polib
+import pytest
+from book_site import PAGES, ROOT
+
+PO_DIR = ROOT / "locale" / "pt_BR" / "LC_MESSAGES"
+TOOL = ROOT / "tools" / "i18n_catalogues.py"
+
+# One pass left to right: a role, or else inline code (so `dW{l}` is code, not a role).
+_ROLE_OR_CODE = re.compile(r"\{(?P<role>[\w:.-]+)\}(?P<rq>`+)(?P<rtext>.*?)(?P=rq)"
+                           r"|(?P<cq>`+)(?P<code>.+?)(?P=cq)", re.S)
+_DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
+_INLINE_MATH = re.compile(r"\$[^$]+\$")
+_LINK_TARGET = re.compile(r"\]\(([^)\s]*)\)")
+_SUBSTITUTION = re.compile(r"\{\{.*?\}\}")
+#: Roles whose text may be translated as long as the target stays.
+_REFERENCE_ROLES = {"ref", "doc", "numref", "eq", "term", "any", "cite"}
+
+
+def markup(text: str) -> Counter:
+    """What a translation must keep from its English: a multiset of markup items.
+
+    Parameters
+    ----------
+    text
+        A msgid or msgstr (MyST source).
+
+    Returns
+    -------
+    Counter
+        Items such as ``"$x_1$"``, ``"{glue:text}`g:.2f`"``, ``"`dnn_ref`"``,
+        ``"{ref} gd-update-rule"`` and ``"](notation.md)"``.
+    """
+    items: Counter = Counter()
+
+    def take(match: re.Match) -> str:
+        if match["role"] is not None:
+            role, content = match["role"], match["rtext"]
+            if role in _REFERENCE_ROLES:
+                target = re.search(r"<([^<>]+)>\s*$", content)
+                items[f"{{{role}}} {(target[1] if target else content).strip()}"] += 1
+            else:
+                items[match[0]] += 1
+        else:
+            items[f"`{match['code']}`"] += 1
+        return " "
+
+    rest = _ROLE_OR_CODE.sub(take, text)
+    for pattern in (_DISPLAY_MATH, _SUBSTITUTION):
+        items.update(pattern.findall(rest))
+        rest = pattern.sub(" ", rest)
+    items.update(_INLINE_MATH.findall(rest))
+    items.update(f"]({t})" for t in _LINK_TARGET.findall(rest))
+    return items
+
+
+def test_markup_reads_roles_code_maths_and_targets() -> None:
+    found = markup("See {ref}`the rule <gd-update-rule>`, `dW{l}`, {glue:text}`g:.1f`, "
+                   "$a_{1}$ and [chapter 2](02_loss.md): $$x$$")
+    assert found == Counter({"{ref} gd-update-rule": 1, "`dW{l}`": 1, "{glue:text}`g:.1f`": 1,
+                             "$a_{1}$": 1, "](02_loss.md)": 1, "$$x$$": 1})
+    assert markup("{ref}`gd-ex` e $x$") != markup("{ref}`gd-ex2` e $x$")
+
+
+def test_every_page_has_a_portuguese_catalogue() -> None:
+    missing = [p for p in PAGES if not (PO_DIR / f"{p}.po").is_file()]
+    assert not missing, (f"no catalogue for {missing} in {PO_DIR}; run `make i18n-update` "
+                         "to create them, then translate them")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_translations_keep_the_markup_of_the_english(page: str) -> None:
+    path = PO_DIR / f"{page}.po"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing; run `make i18n-update`")
+    differ = []
+    for entry in polib.pofile(str(path)):
+        if not entry.translated():
+            continue
+        english, portuguese = markup(entry.msgid), markup(entry.msgstr)
+        if english != portuguese:
+            differ.append(f"line {entry.linenum}: only in the English "
+                          f"{sorted((english - portuguese).elements())}, only in the "
+                          f"translation {sorted((portuguese - english).elements())}")
+    assert not differ, (f"{path}: {len(differ)} translations change the maths, code, glue "
+                        "keys or targets of their English:\n" + "\n".join(differ[:8]))
+
+
+def _tool(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(TOOL), *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.slow
+def test_every_message_of_the_current_english_is_translated(tmp_path: Path) -> None:
+    """``make i18n-check``: extract the English now; nothing fuzzy or untranslated."""
+    jb = Path(sys.executable).with_name("jupyter-book")
+    # cwd=ROOT: the execution cache (_build/.jupyter_cache) is relative to it; `make test`
+    # has just built the book, so no cell runs
+    extract = subprocess.run(
+        [str(jb), "build", "--all", "-W", "-n", "--keep-going", "--builder", "custom",
+         "--custom-builder", "gettext", "--path-output", str(tmp_path), "."],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    assert extract.returncode == 0, (
+        f"the gettext builder failed:\n{extract.stdout[-3000:]}\n{extract.stderr[-3000:]}")
+    check = _tool("check", str(PO_DIR), "--pot", str(tmp_path / "_build" / "gettext"))
+    assert "total" in check.stdout, f"i18n_catalogues check printed no counts: {check.stderr}"
+    assert check.returncode == 0, (
+        "the Portuguese edition would show English paragraphs:\n" + check.stdout)
+
+
+def _catalogue(path: Path, messages: dict[str, str]) -> None:
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=utf-8", "Language": "pt_BR"}
+    for msgid, msgstr in messages.items():
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(path))
+
+
+def test_update_marks_a_changed_paragraph_fuzzy_and_keeps_its_old_english(tmp_path: Path) -> None:
+    po_dir = tmp_path / "locale" / "pt_BR" / "LC_MESSAGES"
+    pot_dir = tmp_path / "gettext"
+    old = "The gradient points uphill, so we step against it with a small learning rate."
+    new = "The gradient points uphill, so we step against it with a learning rate $\\eta$."
+    _catalogue(po_dir / "book" / "ch.po", {
+        "Gradient descent": "Gradiente descendente",
+        old: "O gradiente aponta morro acima; damos um passo contra ele."})
+    _catalogue(pot_dir / "book" / "ch.pot", {
+        "Gradient descent": "", new: "", "A paragraph written after the translation.": ""})
+
+    run = _tool("update", str(pot_dir), str(po_dir))
+    assert run.returncode == 0, run.stderr
+    merged = {e.msgid: e for e in polib.pofile(str(po_dir / "book" / "ch.po"))
+              if not e.obsolete}
+    assert merged["Gradient descent"].translated()
+    assert merged[new].fuzzy and merged[new].previous_msgid == old, (
+        "a changed paragraph must become fuzzy and keep its old English as #| msgid")
+    assert merged[new].msgstr.startswith("O gradiente aponta"), "the old translation was lost"
+    assert merged["A paragraph written after the translation."].msgstr == ""
+
+    again = _tool("update", str(pot_dir), str(po_dir))
+    assert again.returncode == 0, again.stderr
+    kept = {e.msgid: e for e in polib.pofile(str(po_dir / "book" / "ch.po"))}
+    assert kept[new].previous_msgid == old, "a second update dropped the previous English"
+
+    check = _tool("check", str(po_dir))
+    assert check.returncode == 1, "check passed with a fuzzy and an untranslated message"
+    assert re.search(r"book/ch\s+1\s+1\s+1\b", check.stdout), check.stdout
