@@ -60,19 +60,26 @@ c.ExecutePreprocessor.iopub_timeout = 30
 # Canvas "Download Submissions" names each file
 #     <lastfirst>[_LATE]_<canvas user id>_<submission id>_<file name>[-<n>].<ext>
 # e.g. smithjane_104233_5501267_backprop.ipynb or doejohn_LATE_88112_5501300_backprop-1.ipynb
-# (-1, -2 ... mark re-uploads). The student id is the lower-case name part. LmsCollector
-# looks at each student's files together: a notebook named otherwise (Backprop_final.ipynb,
-# "backprop (1).ipynb") is filed under the released name when it is clearly the one, and a
-# student with nothing gradable is listed as "not graded: file named ..." in the log and
-# in grades.csv. The late marker, user id and (if captured) timestamp are kept in
-# downloaded/<assignment>/lms.json. Another LMS: change the pattern; it must capture
-# student_id and file_id and may capture late, lms_user_id, resubmission, timestamp.
+# (-1, -2 ... mark re-uploads; <lastfirst> keeps every Unicode letter: müllerjörg, 王小明).
+# The pattern is matched against "/" + the file's path inside the download, in Unicode NFC:
+# "^/" keeps it to the files Canvas wrote, never a file inside a folder or an upload.
+# Students are keyed by the Canvas user id; the student id is the lower-case name part, or
+# <name>_<user id> when two students share it. LmsCollector looks at each student's files
+# together: a notebook named otherwise (Backprop_final.ipynb, "backprop (1).ipynb") is filed
+# under the released name when it is clearly the one, and a student with nothing gradable is
+# listed as "not graded: file named ..." in the log and in grades.csv. LmsExtractor unpacks
+# only the download itself: nested archives, links and zip bombs are refused and reported.
+# The late marker, user id and (if captured) timestamp are kept in downloaded/<a>/lms.json.
+# Another LMS: change the pattern; it must capture student_id and file_id and may capture
+# late, lms_user_id, resubmission, timestamp.
 from autograder.lms.collect import LmsCollector  # noqa: E402
+from autograder.lms.extract import LmsExtractor  # noqa: E402
 
+c.ZipCollectApp.extractor_plugin = LmsExtractor
 c.ZipCollectApp.collector_plugin = LmsCollector
 c.FileNameCollectorPlugin.named_regexp = (
-    r"(?i).*/(?P<student_id>[a-z]+)_(?P<late>late_)?(?P<lms_user_id>\d+)_\d+_"
-    r"(?P<file_id>.+?)(?:-(?P<resubmission>\d+))?\.[^./]+$"
+    r"(?i)^/(?P<student_id>[^\W_]+)_(?P<late>late_)?(?P<lms_user_id>\d+)_\d+_"
+    r"(?P<file_id>[^/]+?)(?:-(?P<resubmission>\d+))?\.[^./]+$"
 )
 c.FileNameCollectorPlugin.valid_ext = [".ipynb"]
 c.ZipCollectApp.strict = True

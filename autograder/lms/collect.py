@@ -1,33 +1,35 @@
-"""Files from an LMS download, matched to students: nobody silently vanishes.
+"""Files from an LMS download, matched to students: nobody vanishes, nobody files for another.
 
 ``nbgrader zip_collect`` asks a collector plugin, file by file, which student
-and which notebook a downloaded file is. Canvas's *Download Submissions* zip
-names a file ``<lastfirst>[_LATE]_<user id>_<submission id>_<file name>[-<n>].<ext>``,
-where ``<file name>`` is whatever the student uploaded: ``backprop.ipynb``,
-but also ``Backprop_final.ipynb`` or ``backprop (1).ipynb``. nbgrader's own
-plugin skips those with a warning that does not name the student, who then has
-no grade at all.
+and which notebook a downloaded file is. :class:`LmsCollector` looks at the
+whole download first (:func:`plan_download`):
 
-:class:`LmsCollector` looks at the whole download before answering: for each
-student it files the one notebook that is theirs (the released name; else the
-one whose name contains it, e.g. ``Backprop_final``; else their only notebook;
-among equals the latest: Canvas's highest ``-<n>``, else the latest timestamp)
-under the released name, and keeps
-every fact the file names give in ``downloaded/<assignment>/lms.json``: the LMS
-user id, Canvas's ``_LATE`` marker, a timestamp when the pattern captures one,
-and, for a student none of whose files could be graded, the reason
-("not graded: file named notes.txt"). :func:`load_manifest` reads it back for
-the grades (``autograder/lms/grades.py``).
+* a file counts only by the name the LMS wrote, at the top level of the download:
+  ``FileNameCollectorPlugin.named_regexp`` is matched against ``/`` + the file's
+  path inside the download, in Unicode NFC, so a file inside a folder (or a
+  folder named after a classmate) never matches a pattern anchored with ``^/``;
+  nested archives and links never get here (``autograder/lms/extract.py``);
+* students are keyed by the LMS user id when the pattern captures one
+  (``lms_user_id``): two students with the same name part get two student ids
+  (``<name>_<user id>``, see ``autograder/lms/names.py``); one user id whose files
+  carry two names is refused, with a line saying so;
+* for each student it files the one notebook that is theirs (the released name;
+  else the one whose name contains it, e.g. ``Backprop_final``; else their only
+  notebook; among equals the latest: Canvas's highest ``-<n>``, else the latest
+  timestamp) under the released name.
 
-The file-name pattern is ``FileNameCollectorPlugin.named_regexp`` in
-``nbgrader_config.py``; it must capture ``student_id`` and ``file_id`` (the
-uploaded name without extension) and may capture ``late``, ``lms_user_id``,
-``resubmission`` and ``timestamp``.
+Every fact the file names give is kept in ``downloaded/<assignment>/lms.json``:
+the LMS user id, Canvas's ``_LATE`` marker, a timestamp when the pattern captures
+one, what was refused, and for a student none of whose files could be graded,
+why ("not graded: file named notes.txt"). :func:`load_manifest` reads it back for
+the grades (``autograder/lms/grades.py``). The log has one line per student
+problem and the summary last; nbgrader's own per-file lines are dropped.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -36,7 +38,19 @@ from pathlib import Path
 from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.utils import find_all_notebooks
 
-MANIFEST = "lms.json"
+from autograder.lms.choose import Upload, choose_notebook, iso_timestamp
+from autograder.lms.extract import REFUSED_FILE
+from autograder.lms.names import (
+    MANIFEST,
+    REFUSED,
+    known_students,
+    nfc,
+    printable,
+    student_ids,
+)
+
+#: Folders of editors and archivers, never anyone's upload.
+NOT_UPLOADS = (".ipynb_checkpoints", "__MACOSX")
 
 
 @dataclass
@@ -46,19 +60,21 @@ class LmsRecord:
     Attributes
     ----------
     student_id : str
-        nbgrader student id (the name part of the file names).
+        nbgrader student id (the name part of the file names, or ``<name>_<user id>``).
     files : list of str
         Every file the student uploaded, as the student named it (LMS prefix removed).
     collected : str or None
         The uploaded name of the notebook filed for grading, or None.
     status : str
-        ``"collected"`` or ``"not graded: file named …"``.
+        ``"collected"`` or ``"not graded: …"``.
     late : bool
         The LMS marked the submission late (Canvas's ``_LATE``).
     lms_user_id : str or None
         The LMS's id of the student (Canvas's user id, the ``ID`` column of its gradebook).
     timestamp : str or None
         Submission time, when the file names carry one.
+    refused : list of str
+        Uploads that were not unpacked or copied, each with the reason.
     """
 
     student_id: str
@@ -68,137 +84,161 @@ class LmsRecord:
     late: bool = False
     lms_user_id: str | None = None
     timestamp: str | None = None
+    refused: list[str] = field(default_factory=list)
 
 
 @dataclass
-class _Upload:
-    path: str
-    groups: dict[str, str | None]
+class DownloadPlan:
+    """What :func:`plan_download` decided: files to file, records, the log's problems and notes."""
 
-    @property
-    def name(self) -> str:
-        return self.groups["file_id"] + os.path.splitext(self.path)[1]
-
-    @property
-    def rank(self) -> tuple[int, str]:
-        """Later uploads rank higher: Canvas's -<n>, then the timestamp if the name has one."""
-        return int(self.groups.get("resubmission") or 0), self.groups.get("timestamp") or ""
+    files: dict[str, dict] = field(default_factory=dict)
+    records: dict[str, LmsRecord] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
 
 
-def iso_timestamp(text: str) -> str:
-    """``2026-03-02-18-05-00`` (Blackboard's form) as ``2026-03-02 18:05:00``; others unchanged.
-
-    nbgrader's own parser reads the dashed form's ``-05-00`` as a UTC offset.
-    """
-    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)[-_ T](\d\d)[-:.](\d\d)[-:.](\d\d)", text.strip())
-    return f"{m[1]}-{m[2]}-{m[3]} {m[4]}:{m[5]}:{m[6]}" if m else text
+def _lms_name(path: Path, top: Path) -> str | None:
+    rel = path.relative_to(top)
+    if any(part in NOT_UPLOADS for part in rel.parts):
+        return None
+    return "/" + nfc(rel.as_posix())
 
 
-def _letters(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
-
-
-def choose_notebook(uploads: list[_Upload], released: list[str]) -> tuple[dict[str, _Upload], str]:
-    """Which of one student's uploads is which released notebook.
+def plan_download(extracted: Path, pattern: str, released: list[str],
+                  refused: list[dict[str, str]], known: dict[str, str]) -> DownloadPlan:
+    """Match every file of an extracted LMS download to its student and notebook.
 
     Parameters
     ----------
-    uploads : list
-        The student's files (any extension).
+    extracted : Path
+        ``downloaded/<assignment>/extracted/``.
+    pattern : str
+        ``FileNameCollectorPlugin.named_regexp``, matched against ``/`` + the NFC path
+        inside the download.
     released : list of str
-        Released notebook names, e.g. ``["backprop.ipynb"]``.
-
-    Returns
-    -------
-    chosen : dict
-        Released notebook name -> the upload filed under it.
-    reason : str
-        Empty if every released notebook was found, else why not ("not graded: …").
+        The assignment's released notebooks (``["backprop.ipynb"]``).
+    refused : list of dict
+        The extractor's refusals (``{"name", "reason"}``).
+    known : dict
+        LMS user id -> student id the course already gave (``names.known_students``).
     """
-    notebooks = [u for u in uploads if u.path.endswith(".ipynb")]
-    chosen: dict[str, _Upload] = {}
-    for target in released:
-        stem = target[: -len(".ipynb")]
-        tiers = [
-            [u for u in notebooks if u.groups["file_id"].lower() == stem.lower()],
-            [u for u in notebooks if _letters(stem) in _letters(u.groups["file_id"])],
-            notebooks if len(released) == 1 else [],
-        ]
-        for tier in tiers:
-            if not tier:
-                continue
-            best = max(u.rank for u in tier)
-            top = [u for u in tier if u.rank == best]
-            if len(top) == 1:
-                chosen[target] = top[0]
-            break
-    if len(chosen) == len(released):
-        return chosen, ""
-    names = ", ".join(sorted(u.name for u in uploads))
-    if len(notebooks) > 1 and not chosen:
-        return chosen, f"not graded: files named {names} (which one is {released[0]}?)"
-    missing = ", ".join(sorted(set(released) - set(chosen)))
-    return chosen, f"not graded: file named {names} (no {missing})"
+    plan = DownloadPlan()
+    by_key: dict[str, list[Upload]] = {}
+    refused_by_key: dict[str, list[str]] = {}
+    names: dict[str, set[str]] = {}
+
+    def key_of(groups: dict) -> str:
+        name = nfc(groups["student_id"]).lower()
+        key = groups.get("lms_user_id") or f"name:{name}"
+        names.setdefault(key, set()).add(name)
+        return key
+
+    for path in sorted(p for p in extracted.rglob("*") if p.is_file() and not p.is_symlink()):
+        lms_name = _lms_name(path, extracted)
+        if lms_name is None:
+            continue
+        match = re.match(pattern, lms_name)
+        if match is None:
+            plan.unrecognised.append(lms_name[1:])
+            continue
+        groups = match.groupdict()
+        by_key.setdefault(key_of(groups), []).append(Upload(str(path), groups))
+    for item in refused:
+        match = re.match(pattern, "/" + item["name"])
+        if match is None:
+            plan.lines.append(f"{printable(item['name'])}: refused: {item['reason']}")
+            continue
+        groups = match.groupdict()
+        upload = groups["file_id"] + os.path.splitext(item["name"])[1]
+        refused_by_key.setdefault(key_of(groups), []).append(f"{upload}: {item['reason']}")
+
+    lms_people = {k: next(iter(n)) for k, n in names.items()
+                  if len(n) == 1 and not k.startswith("name:")}
+    ids = student_ids(lms_people, known)
+    for key in sorted(names, key=lambda k: (min(names[k]), k)):
+        uploads = by_key.get(key, [])
+        lms_id = None if key.startswith("name:") else key
+        student = ids.get(key) or (key[5:] if lms_id is None else f"{min(names[key])}_{lms_id}")
+        record = LmsRecord(
+            student_id=student, files=sorted(u.name for u in uploads),
+            late=any(u.groups.get("late") for u in uploads), lms_user_id=lms_id,
+            timestamp=max((iso_timestamp(u.groups["timestamp"]) for u in uploads
+                           if u.groups.get("timestamp")), default=None),
+            refused=refused_by_key.get(key, []))
+        who = printable(student)
+        if len(names[key]) > 1:
+            record.status = (f"{REFUSED}: the files of LMS user id {lms_id} carry different "
+                             f"names ({', '.join(sorted(names[key]))}); none was filed, check "
+                             "the download by hand")
+            plan.lines.append(f"{who}: {printable(record.status)}")
+            plan.records[student] = record
+            continue
+        chosen, reason = choose_notebook(uploads, released)
+        for target, upload in chosen.items():
+            info = {"student_id": student, "file_id": target[: -len(".ipynb")]}
+            if record.timestamp:
+                info["timestamp"] = record.timestamp
+            plan.files[upload.path] = info
+            if upload.name != target:
+                plan.notes.append(f"{who}: filed {printable(upload.name)} as {target}")
+        record.collected = ", ".join(sorted(u.name for u in chosen.values())) or None
+        if reason:
+            record.status = reason + "".join(f"; refused {r}" for r in record.refused)
+        plan.lines += [f"{who}: refused {printable(r)}" for r in record.refused]
+        if reason:
+            plan.lines.append(f"{who}: {printable(reason)}")
+        plan.records[student] = record
+    plan.lines += [f"{printable(name)} does not follow the LMS file-name pattern "
+                   "(FileNameCollectorPlugin.named_regexp): not filed for anyone; check it "
+                   "by hand" for name in plan.unrecognised]
+    return plan
+
+
+class _NbgraderFileLines(logging.Filter):
+    """Drop zip_collect's own per-file lines (below ERROR); the collector reports instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return (record.levelno >= logging.ERROR
+                or f"{os.sep}nbgrader{os.sep}" not in record.pathname)
+
+
+logging.getLogger("ZipCollectApp").addFilter(_NbgraderFileLines())
 
 
 class LmsCollector(FileNameCollectorPlugin):
     """zip_collect's collector: plans the whole download, then answers file by file."""
 
-    def _plan(self) -> dict[str, dict | None]:
+    def _plan(self) -> dict[str, dict]:
         app = self.parent
         assignment = app.coursedir.assignment_id
         extracted = Path(app._format_collect_path(app.extracted_directory))
-        released = sorted(find_all_notebooks(app.coursedir.format_path(
-            app.coursedir.release_directory, ".", assignment)))
+        released = [nb for nb in find_all_notebooks(app.coursedir.format_path(
+            app.coursedir.release_directory, ".", assignment))
+            if not set(Path(nb).parts) & set(NOT_UPLOADS)]
         if not released:
             raise RuntimeError(f"no released notebook for {assignment!r}: run `make release` "
                                "before collecting")
-        by_student: dict[str, list[_Upload]] = {}
-        unrecognised: list[str] = []
-        for path in sorted(str(p) for p in extracted.rglob("*") if p.is_file()):
-            match = re.match(self.named_regexp, path)
-            if match is None:
-                unrecognised.append(os.path.relpath(path, extracted))
-                continue
-            groups = match.groupdict()
-            by_student.setdefault(groups["student_id"].lower(), []).append(_Upload(path, groups))
-
-        plan: dict[str, dict | None] = {}
-        records: dict[str, LmsRecord] = {}
-        for student, uploads in sorted(by_student.items()):
-            chosen, reason = choose_notebook(uploads, released)
-            first = uploads[0].groups
-            record = LmsRecord(
-                student_id=student, files=sorted(u.name for u in uploads),
-                late=any(u.groups.get("late") for u in uploads),
-                lms_user_id=first.get("lms_user_id"),
-                timestamp=max((iso_timestamp(u.groups["timestamp"]) for u in uploads
-                               if u.groups.get("timestamp")), default=None))
-            for target, upload in chosen.items():
-                info = {"student_id": student, "file_id": target[: -len(".ipynb")]}
-                if record.timestamp:
-                    info["timestamp"] = record.timestamp
-                plan[upload.path] = info
-                if upload.name != target:
-                    self.log.info("%s: filed %s as %s", student, upload.name, target)
-            record.collected = ", ".join(sorted(u.name for u in chosen.values())) or None
-            if reason:
-                record.status = reason
-                self.log.warning("%s: %s", student, reason)
-            records[student] = record
-        for name in unrecognised:
-            self.log.warning("%s does not follow the LMS file-name pattern "
-                             "(FileNameCollectorPlugin.named_regexp); no student is named "
-                             "by it, so check it by hand", name)
+        refused_file = extracted.parent / REFUSED_FILE
+        refused = json.loads(refused_file.read_text()) if refused_file.is_file() else []
+        plan = plan_download(extracted, self.named_regexp, released, refused,
+                             known_students(Path(app.coursedir.root)))
         manifest = {"assignment": assignment, "released": released,
-                    "students": {s: asdict(r) for s, r in records.items()},
-                    "unrecognised": unrecognised}
-        (extracted.parent / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        not_graded = [r for r in records.values() if r.status != "collected"]
-        self.log.info("LMS download: %d students, %d collected, %d not graded%s",
-                      len(records), len(records) - len(not_graded), len(not_graded),
-                      "".join(f"\n  {r.student_id}: {r.status}" for r in not_graded))
-        return plan
+                    "students": {s: asdict(r) for s, r in plan.records.items()},
+                    "unrecognised": plan.unrecognised}
+        (extracted.parent / MANIFEST).write_text(json.dumps(manifest, indent=1,
+                                                            ensure_ascii=False))
+        for note in plan.notes:
+            self.log.info("%s", note)
+        for line in plan.lines:
+            self.log.warning("%s", line)
+        not_graded = [r for r in plan.records.values() if r.status != "collected"]
+        self.log.info("LMS download: %d students, %d collected, %d not graded, %d uploads "
+                      "refused, %d files matching no student (%s)", len(plan.records),
+                      len(plan.records) - len(not_graded), len(not_graded),
+                      sum(len(r.refused) for r in plan.records.values()),
+                      len(plan.unrecognised), extracted.parent / MANIFEST)
+        return plan.files
 
     def collect(self, submitted_file: str) -> dict | None:
         """nbgrader's hook: the student and notebook of ``submitted_file``, or None to skip it."""
