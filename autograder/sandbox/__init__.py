@@ -24,7 +24,12 @@ nbclient (and so nbgrader's Execute) can start, whose argv is
   uid per live sandbox, so RLIMIT_NPROC binds even when grading as root and a
   fork bomb cannot starve a classmate's kernel graded in parallel);
 * a seccomp filter that refuses new user namespaces (which would let the
-  kernel mount tmpfs of unlimited size) and foreign-ABI system calls;
+  kernel mount tmpfs of unlimited size), foreign-ABI system calls, reaching
+  into another process (ptrace, pidfd_getfd, process_vm_*) and the kernel
+  keyring (keys outlive the sandbox);
+* none of the grader's file descriptors: the kernel's stdin, stdout and stderr
+  are /dev/null and a log inside the sandbox, and so are those of the shell
+  that holds it (nothing the student's code writes reaches nbgrader's output);
 * ``OPENBLAS_NUM_THREADS=1`` and friends;
 * grading as root on a machine with cgroup v1 ``cpu`` and ``pids`` controllers,
   a cgroup of its own for each (:func:`cgroup_dirs`): all of a sandbox's

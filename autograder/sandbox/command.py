@@ -218,18 +218,20 @@ mkdir -p "$HOME" "$IPYTHONDIR" "$MPLCONFIGDIR"
 cp -R {INSIDE_STAGE}/mpl/. "$MPLCONFIGDIR"/
 cp -R {INSIDE_STAGE}/submission/. .
 cp {INSIDE_STAGE}/connection.json {INSIDE_SOCKETS}/kernel.json
+exec </dev/null >/tmp/.kernel.log 2>&1
 set +e
 trap : INT
-"$0" -m ipykernel_launcher -f {INSIDE_SOCKETS}/kernel.json >/tmp/.kernel.log 2>&1
-status=$?
-tail -c 3000 /tmp/.kernel.log | tr -cd '[:print:]\n' >&2
-exit $status
+"$0" -m ipykernel_launcher -f {INSIDE_SOCKETS}/kernel.json
+exit $?
 """
 """Runs as PID 2 (bwrap's init is PID 1) and stays the kernel's parent: ipykernel
 must not be PID 2, as its parent poller takes a parent of PID 1 for a dead parent.
 JPY_PARENT_PID=2 makes the kernel watch this shell (and silences its Ctrl-C note).
-The kernel's own stdout/stderr go to a log in the sandbox: only its last 3000
-printable characters reach the grader's terminal, when the kernel ends by itself."""
+Before the kernel starts, the shell swaps its own stdin, stdout and stderr (the
+grader's: nbgrader's log, maybe the instructor's terminal) for /dev/null and a log
+inside the sandbox, so no process of the sandbox holds them: nothing the student's
+code prints or forges reaches the grader's output, whose lines nbgrader and the
+class tool read."""
 
 
 def thread_env() -> dict[str, str]:

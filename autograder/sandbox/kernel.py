@@ -11,8 +11,11 @@ submission's folder, the kernel's cwd, off ``sys.path``). It
    sandbox's uid (links stay links: never followed here; FIFOs are skipped);
 3. double-forks a watcher that reads bwrap's ``--info-fd``, records the
    sandbox's PID-1 process and its PID namespace (so that ``Sandbox.__exit__``
-   can kill everything), and points ``<grading dir>/out`` and the socket folder
-   at the sandbox's own tmpfs mounts through ``/proc/<pid>/root``;
+   can kill everything), points ``<grading dir>/out`` and the socket folder
+   at the sandbox's own tmpfs mounts through ``/proc/<pid>/root``, and then
+   relays bwrap's stderr to the grader's, escaped and capped (bwrap gets
+   /dev/null and that pipe for its stdin, stdout and stderr: no process of the
+   sandbox holds the grader's terminal or log);
 4. hands bwrap a seccomp filter (:func:`seccomp_program`) through a pipe;
 5. joins the sandbox's cgroups (if any), sets the rlimits and execs bwrap
    (so the kernel manager's pid is bwrap's, and killing it kills the sandbox
@@ -75,8 +78,8 @@ def stage_submission(conf: dict[str, Any]) -> None:
 
 
 def watch(read_fd: int, conf: dict[str, Any]) -> None:
-    """In a detached grandchild: record the sandbox's PID 1 and link out/ and the socket
-    folder into it."""
+    """Record the sandbox's PID 1 and link out/ and the socket folder into it (from bwrap's
+    info JSON on ``read_fd``; nothing to do if bwrap ends before writing it)."""
     data = b""
     while True:
         chunk = os.read(read_fd, 4096)
@@ -100,23 +103,56 @@ def watch(read_fd: int, conf: dict[str, Any]) -> None:
         os.replace(tmp, link)
 
 
-def start_watcher(conf: dict[str, Any]) -> int:
+RELAYED_BYTES = 16384
+"""At most this much of what bwrap and the sandbox write to their stderr reaches the grader's."""
+
+
+def escaped(data: bytes) -> str:
+    """``data`` as text whose control characters (terminal escapes too) are shown as ``\\xNN``."""
+    text = data.decode("utf-8", errors="replace")
+    return "".join(c if c in "\n\t" or (c.isprintable() and c not in "\u2028\u2029")
+                   else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                   for c in text)
+
+
+def relay(err_fd: int) -> None:
+    """Copy the sandbox's stderr (bwrap's messages) to the grader's, escaped and capped."""
+    sent = 0
+    with os.fdopen(err_fd, "rb", buffering=0) as source:
+        while chunk := source.read(4096):
+            if sent < RELAYED_BYTES:
+                chunk = chunk[:RELAYED_BYTES - sent]
+                sent += len(chunk)
+                os.write(2, escaped(chunk).encode())
+                if sent >= RELAYED_BYTES:
+                    os.write(2, b"\n[sandboxed kernel: more output dropped]\n")
+
+
+def start_watcher(conf: dict[str, Any]) -> tuple[int, int]:
     """Fork the watcher twice (so bwrap, exec'd here, never sees it as its child); return
-    the fd bwrap writes its info JSON to."""
+    the fd bwrap writes its info JSON to, and the fd to give bwrap as stdout and stderr.
+
+    The watcher records the sandbox (:func:`watch`), then relays that stderr to the
+    grader's (:func:`relay`): no process of the sandbox holds a file descriptor of the
+    grader's (bwrap's own init would otherwise keep its terminal or log)."""
     read_fd, write_fd = os.pipe()
+    err_read, err_write = os.pipe()
     child = os.fork()
     if child == 0:
         os.close(write_fd)
+        os.close(err_write)
         if os.fork() == 0:
             try:
                 watch(read_fd, conf)
+                relay(err_read)
             finally:
                 os._exit(0)
         os._exit(0)
     os.close(read_fd)
+    os.close(err_read)
     os.waitpid(child, 0)
     os.set_inheritable(write_fd, True)
-    return write_fd
+    return write_fd, err_write
 
 
 def tasks_of(uid: int) -> int:
@@ -134,36 +170,63 @@ def tasks_of(uid: int) -> int:
 
 SECCOMP_ARCH = {"x86_64": (0xC000003E, {"clone": 56, "unshare": 272, "clone3": 435}),
                 "aarch64": (0xC00000B7, {"clone": 220, "unshare": 97, "clone3": 435})}
+REFUSED_CALLS = {"x86_64": {"ptrace": 101, "add_key": 248, "request_key": 249, "keyctl": 250,
+                            "process_vm_readv": 310, "process_vm_writev": 311,
+                            "pidfd_getfd": 438},
+                 "aarch64": {"ptrace": 117, "add_key": 217, "request_key": 218, "keyctl": 219,
+                             "process_vm_readv": 270, "process_vm_writev": 271,
+                             "pidfd_getfd": 438}}
+"""System calls that fail with EPERM inside: no reaching into another process of the
+sandbox (the shell that holds the kernel, bwrap's init: their file descriptors, their
+memory) and no kernel keyring (keys outlive a sandbox: the next submission graded under
+the same uid would read them)."""
 CLONE_NEWUSER = 0x10000000
 
 
 def seccomp_program(machine: str) -> bytes:
-    """A classic-BPF seccomp filter: no new user namespaces, no foreign or x32 ABI.
+    """A classic-BPF seccomp filter: no new user namespaces, no foreign or x32 ABI, none
+    of :data:`REFUSED_CALLS`.
 
     ``unshare`` and ``clone`` with CLONE_NEWUSER fail with EPERM (nested user
     namespaces would let the sandbox mount tmpfs without a size limit);
     ``clone3``, whose flags a filter cannot read, fails with ENOSYS (glibc
     then uses ``clone``); a system call of another architecture's ABI fails
-    with EPERM (the same calls have other numbers there).
+    with EPERM (the same calls have other numbers there), and so does every
+    call of :data:`REFUSED_CALLS`.
     """
     arch, nr = SECCOMP_ARCH[machine]
+    refused = sorted(REFUSED_CALLS[machine].values())
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    program = [
-        (ld, 0, 0, 4),                          # 0 arch
-        (jeq, 0, 8, arch),                      # 1 -> 2, else deny (10)
-        (ld, 0, 0, 0),                          # 2 syscall number
-        (jge, 6, 0, 0x40000000),                # 3 x32 ABI -> deny (10)
-        (jeq, 6, 0, nr["clone3"]),              # 4 -> enosys (11)
-        (jeq, 1, 0, nr["unshare"]),             # 5 -> flags (7)
-        (jeq, 0, 2, nr["clone"]),               # 6 -> flags (7), else allow (9)
-        (ld, 0, 0, 16),                         # 7 low word of the first argument
-        (jset, 1, 0, CLONE_NEWUSER),            # 8 -> deny (10), else allow (9)
-        (ret, 0, 0, allow),                     # 9
-        (ret, 0, 0, eperm),                     # 10
-        (ret, 0, 0, enosys),                    # 11
+    # (code, jump if true: label or 0, jump if false: label or 0, k); labels resolved below
+    program: list[tuple[int, int | str, int | str, int]] = [
+        (ld, 0, 0, 4),                          # arch
+        (jeq, 0, "deny", arch),
+        (ld, 0, 0, 0),                          # syscall number
+        (jge, "deny", 0, 0x40000000),           # x32 ABI
+        (jeq, "enosys", 0, nr["clone3"]),
+        *[(jeq, "deny", 0, n) for n in refused],
+        (jeq, "flags", 0, nr["unshare"]),
+        (jeq, "flags", "allow", nr["clone"]),
+        ("flags", 0, 0, 0),
+        (ld, 0, 0, 16),                         # low word of the first argument
+        (jset, "deny", "allow", CLONE_NEWUSER),
+        ("allow", 0, 0, 0), (ret, 0, 0, allow),
+        ("deny", 0, 0, 0), (ret, 0, 0, eperm),
+        ("enosys", 0, 0, 0), (ret, 0, 0, enosys),
     ]
-    return b"".join(struct.pack("=HBBI", *insn) for insn in program)
+    labels, code = {}, []
+    for insn in program:
+        if isinstance(insn[0], str):
+            labels[insn[0]] = len(code)
+        else:
+            code.append(insn)
+    out = b""
+    for at, (op, jt, jf, k) in enumerate(code):
+        jt = labels[jt] - at - 1 if isinstance(jt, str) else jt
+        jf = labels[jf] - at - 1 if isinstance(jf, str) else jf
+        out += struct.pack("=HBBI", op, jt, jf, k)
+    return out
 
 
 def seccomp_fd() -> int:
@@ -216,7 +279,7 @@ def main(launch_file: str, connection_file: str) -> None:
     conf = json.loads(Path(launch_file).read_text())
     inside_connection(conf, connection_file)
     stage_submission(conf)
-    info_fd = start_watcher(conf)
+    info_fd, err_fd = start_watcher(conf)
     argv = [a.replace("{info_fd}", str(info_fd)) for a in conf["argv"]]
     if platform.machine() in SECCOMP_ARCH:
         argv[argv.index("{seccomp_fd}")] = str(seccomp_fd())
@@ -225,6 +288,12 @@ def main(launch_file: str, connection_file: str) -> None:
         del argv[at - 1:at + 1]
     join_cgroups(conf)
     set_limits(conf)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(err_fd, 1)
+    os.dup2(err_fd, 2)
+    os.close(devnull)
+    os.close(err_fd)
     os.execvp(argv[0], argv)
 
 

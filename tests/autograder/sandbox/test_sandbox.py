@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import platform
 import socket
 import sqlite3
 import subprocess
@@ -33,6 +34,7 @@ from autograder.sandbox import (
     blocked_packages,
     check_available,
 )
+from autograder.sandbox.kernel import REFUSED_CALLS
 from autograder.sandbox.student_view import package_dir
 
 REPO = Path(autograder.__file__).resolve().parent.parent
@@ -185,18 +187,24 @@ def test_course_files_and_other_kernels_are_invisible(kc, box: Sandbox, course: 
         secret_paths = [course / "gradebook.db", course / ".course_secret",
                         course / "nbgrader_config.py", course / "solutions", course / "source",
                         course / "submitted/bob/backprop/backprop.ipynb", course / "autograded/bob",
-                        REPO / "autograder" / "sandbox.py", REPO / "solutions", REPO / "source",
+                        REPO / "autograder" / "sandbox", REPO / "solutions", REPO / "source",
                         REPO / "nbgrader_config.py", REPO / "gradebook.db", REPO / "README.md",
                         REPO / ".course_secret", REPO / "autograded", REPO / "submitted",
                         Path.home() / ".bash_history", Path.home() / ".cache", marker,
                         other.runtime_dir / "kernel-other.json", other.grading_dir,
                         Path(sys.base_prefix) / "include"]
         assert (Path(sys.base_prefix) / "include").exists()
-        seen = run_json(kc, f"import os, json; print(json.dumps([p for p in "
-                            f"{[str(p) for p in secret_paths]!r} if os.path.lexists(p)]))")
+        seen = run_json(kc, "import errno, os, json\nseen = {}\n"
+                            f"for p in {[str(p) for p in secret_paths]!r}:\n"
+                            "    try:\n        os.lstat(p)\n        seen[p] = 'exists'\n"
+                            "    except OSError as e:\n        seen[p] = errno.errorcode[e.errno]\n"
+                            "print(json.dumps(seen))")
     marker.unlink()
-    # the base interpreter's folder is shown (read-only): the probe can see what is there
-    assert seen == [str(Path(sys.base_prefix) / "include")]
+    # absent (ENOENT), not merely unreadable (EACCES): a course bound read-only, or shown
+    # with its permissions only, fails here; the base interpreter's folder is shown
+    # (read-only), so the probe can see what is there
+    include = str(Path(sys.base_prefix) / "include")
+    assert seen == {**{str(p): "ENOENT" for p in secret_paths}, include: "exists"}
     listing = run_json(kc, f"import os, json; print(json.dumps([sorted(os.listdir(p)) for p in "
                            f"({str(course)!r}, {str(REPO)!r}, '/', "
                            f"{str(Path(sys.prefix) / 'include')!r})]))")
@@ -297,6 +305,66 @@ def test_no_nested_user_namespace_but_threads_and_processes_work(kc) -> None:
                         "print(json.dumps([rc, err, box, out]))")
     assert seen == [-1, 1, [1], "child\n"]                 # EPERM
     assert "Operation not permitted" in run(kc, "!unshare -Ur true")[1]
+
+
+def test_no_keyring_and_no_reaching_into_another_process(kc) -> None:
+    """Keys would outlive the sandbox (the next submission graded under the same uid read
+    them); ptrace, pidfd_getfd and process_vm_* would reach the shell that holds the kernel."""
+    nr = REFUSED_CALLS[platform.machine()]
+    seen = run_json(kc, "import ctypes, json\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                        "def call(nr, *args):\n    rc = libc.syscall(nr, *args)\n"
+                        "    return [rc, ctypes.get_errno()]\n"
+                        f"out = {{'add_key': call({nr['add_key']}, b'user', b'left-by-alice', "
+                        "b'secret', 6, -4),\n"
+                        f"       'request_key': call({nr['request_key']}, b'user', "
+                        "b'left-by-alice', None, -4),\n"
+                        f"       'keyctl': call({nr['keyctl']}, 0, -4, 0),\n"
+                        f"       'ptrace': call({nr['ptrace']}, 16, 2, 0, 0),\n"
+                        "       'pidfd_getfd': call(438, "
+                        "libc.syscall(434, 2, 0), 1, 0)}\nprint(json.dumps(out))")
+    assert seen == {name: [-1, 1] for name in seen}          # EPERM, every one
+
+
+def test_nothing_the_kernel_writes_reaches_the_graders_output(workdir: Path,
+                                                             tmp_path: Path) -> None:
+    """Terminal escapes (title, clipboard) and fake log lines, written every way the kernel
+    has: its own stdout/stderr, its parent shell's and bwrap's through /proc, pidfd_getfd."""
+    forged = "\x1b]0;pwned\x07\x1b]52;c;cHduZWQ=\x07[ERROR] There was an error processing\n"
+    grader_out = tmp_path / "grader-output"
+    with Sandbox(assignment="backprop", workdir=workdir, graded=GRADED, limits=LIMITS) as b, \
+            open(grader_out, "wb") as out:
+        km = b.configure(KernelManager(kernel_name=b.kernel_name))
+        km.start_kernel(cwd=str(workdir), stdout=out, stderr=out)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=120)
+            getfd = 438                  # pidfd_getfd, on x86_64 and aarch64 alike
+            status, text = run(kc, f"import ctypes, json, os, sys\nforged = {forged.encode()!r}\n"
+                                "os.write(1, forged); os.write(2, forged)\n"
+                                "libc = ctypes.CDLL(None, use_errno=True)\n"
+                                "pidfd = libc.syscall(434, 2, 0)\n"
+                                "for fd in (0, 1, 2):\n"
+                                f"    got = libc.syscall({getfd}, pidfd, fd, 0)\n"
+                                "    if got >= 0:\n        os.write(got, forged)\n"
+                                "held = {}\nfor pid in (1, 2, os.getpid()):\n"
+                                "    for fd in (0, 1, 2):\n        p = f'/proc/{pid}/fd/{fd}'\n"
+                                "        try:\n            held[p] = os.readlink(p)\n"
+                                "            with open(p, 'wb') as f:\n"
+                                "                f.write(forged)\n"
+                                "        except OSError as e:\n"
+                                "            held.setdefault(p, e.strerror)\n"
+                                "print('HELD', json.dumps(held))")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert status == "ok", text
+    held = json.loads(text.split("HELD ", 1)[1].splitlines()[0])
+    shown = {p: link for p, link in held.items() if link.startswith("/")}
+    assert set(shown.values()) <= {"/dev/null", "/tmp/.kernel.log"}, held
+    assert {f"/proc/2/fd/{fd}" for fd in (0, 1, 2)} <= set(shown)   # the shell's: swapped
+    written = grader_out.read_bytes()
+    assert b"pwned" not in written and b"There was an error" not in written, written
 
 
 # ------------------------------------------------------------------------------- limits
