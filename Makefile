@@ -201,3 +201,20 @@ hub-users: $(HUB_STAMP)  ## STUDENTS="ana bruno" | ROSTER=roster.csv [INSTRUCTOR
 	DNN_COURSE_ROOT="$(CURDIR)" $(HUB_PY) -m autograder.hub.accounts \
 	  $(if $(STUDENTS),--students "$(STUDENTS)") $(if $(ROSTER),--roster "$(ROSTER)") \
 	  $(if $(INSTRUCTORS),--instructors "$(INSTRUCTORS)")
+
+# --- The whole book as one PDF (issue 17) ----------------------------------------------------
+# tools/book_pdf.py prints every page of the built English book with Debian's chromium (as the
+# browser tests drive it) and joins the pages with poppler's pdfunite into
+# _build/html/dnn-from-scratch.pdf, which every page links to. make test builds it, and
+# tests/book/test_book_pdf.py checks it (every chapter, its figures and equations).
+BOOK_PDF := _build/html/dnn-from-scratch.pdf
+
+.PHONY: pdf poppler
+
+poppler:  ## make sure Debian's poppler-utils (pdfunite, pdftotext, pdfimages) is there
+	@bash tools/ensure_poppler.sh
+
+pdf: book-en chromium poppler  ## the whole book as one PDF: _build/html/dnn-from-scratch.pdf
+	$(PY) tools/book_pdf.py _build/html $(BOOK_PDF)
+
+test: pdf

@@ -6,9 +6,12 @@
  * readers.css draws a shadow on that side. Figures much wider than tall are
  * wrapped in such a box and marked dnn-wide-figure, so that on a narrow
  * screen they keep a legible size instead of shrinking to the column.
- * Search result summaries leave out the article's button labels and the
- * print-only contents, which Sphinx's search would otherwise quote ("….pdf").
- * Loaded by book/_ext/reader_assets.py.
+ * Search result summaries leave out the article's button labels, the
+ * print-only contents, which Sphinx's search would otherwise quote ("….pdf"),
+ * and a chapter's cell of imports. Each click of the colour-mode button
+ * visibly changes the colours (the theme's own cycle goes light → auto, which
+ * looks the same on a light system). The header gets a link to the whole book
+ * as one PDF (`make pdf`). Loaded by book/_ext/reader_assets.py.
  */
 (function () {
   "use strict";
@@ -22,6 +25,9 @@
     "article.bd-article .pst-scrollable-table-container",
     "article.bd-article .dnn-figure-scroll",
   ].join(", ");
+
+  /** The whole book as one PDF, at the root of the site (made by `make pdf`). */
+  const PDF_NAME = "dnn-from-scratch.pdf";
 
   /** Width / height above which a figure counts as multi-panel. */
   const WIDE = 1.8;
@@ -61,6 +67,14 @@
   const NOT_TEXT = ".bd-header-article, #jb-print-docs-body, .onlyprint, .bd-sidebar-secondary, " +
     ".prev-next-area, footer";
 
+  /** A code cell that only imports (`import x`, `from x import (a, b)`): its text
+   * is the same names on every page, and a search summary should not quote it. */
+  function onlyImports(code) {
+    const lines = code.replace(/\([^)]*\)/g, "()").split("\n")
+      .map((line) => line.replace(/#.*$/, "").trim()).filter((line) => line);
+    return lines.length > 0 && lines.every((line) => /^(import|from)\s/.test(line));
+  }
+
   function cleanSearchSummaries() {
     // searchtools.js declares `const Search` (a global, but not a window property)
     if (typeof Search === "undefined" || !Search.htmlToText || Search.dnnClean) return;
@@ -68,12 +82,71 @@
     Search.htmlToText = (htmlString, anchor) => {
       const doc = new DOMParser().parseFromString(htmlString, "text/html");
       doc.querySelectorAll(NOT_TEXT).forEach((e) => e.remove());
+      doc.querySelectorAll("div.cell").forEach((cell) => {
+        const input = cell.querySelector(".cell_input pre");
+        if (input && onlyImports(input.textContent)) cell.remove();
+      });
       return original(doc.documentElement.outerHTML, anchor);
     };
     Search.dnnClean = true;
   }
 
+  const prefersDark = window.matchMedia("(prefers-color-scheme: dark)");
+
+  /** What pydata-sphinx-theme's setTheme does: record the mode, show its colours. */
+  function applyMode(mode) {
+    const theme = mode === "auto" ? (prefersDark.matches ? "dark" : "light") : mode;
+    document.documentElement.dataset.mode = mode;
+    document.documentElement.dataset.theme = theme;
+    document.querySelectorAll(".dropdown-menu").forEach((el) =>
+      el.classList.toggle("dropdown-menu-dark", theme === "dark"));
+    localStorage.setItem("mode", mode);
+    localStorage.setItem("theme", theme);
+  }
+
+  /** The next mode, chosen so that the colours change on every click:
+   * light → dark → auto (showing light on a light system) → dark → …, and the
+   * mirror image on a dark system. */
+  function nextMode(mode) {
+    const system = prefersDark.matches ? "dark" : "light";
+    const other = system === "dark" ? "light" : "dark";
+    // "auto" shows the system's colours, so from the other colours go to auto
+    return mode === other ? "auto" : other;
+  }
+
+  function fixColourModeButton() {
+    // Capture phase on the document: runs before the theme's own click handler,
+    // which it replaces.
+    document.addEventListener("click", (event) => {
+      const button = event.target.closest && event.target.closest(".theme-switch-button");
+      if (!button) return;
+      event.stopImmediatePropagation();
+      event.preventDefault();
+      const current = document.documentElement.dataset.mode || "auto";
+      applyMode(nextMode(current));
+    }, true);
+    prefersDark.addEventListener("change", () => {
+      if ((document.documentElement.dataset.mode || "auto") === "auto") applyMode("auto");
+    });
+  }
+
+  /** A "whole book as PDF" link in the header, next to the other buttons. */
+  function addPdfLink() {
+    const root = document.documentElement.dataset.content_root;
+    const bar = document.querySelector(".article-header-buttons");
+    if (root === undefined || !bar || bar.querySelector(".dnn-pdf-link")) return;
+    const link = document.createElement("a");
+    link.className = "btn btn-sm dnn-pdf-link";
+    link.href = root + PDF_NAME;
+    link.title = "Download the whole book (PDF)";
+    link.setAttribute("aria-label", link.title);
+    link.textContent = "PDF";
+    bar.prepend(link);
+  }
+
   function start() {
+    fixColourModeButton();
+    addPdfLink();
     cleanSearchSummaries();
     update();
     window.addEventListener("resize", update);

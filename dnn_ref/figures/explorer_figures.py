@@ -180,7 +180,7 @@ def chain_explorer(
     grad_plot = figure(width=460, height=300, y_axis_type="log", y_range=(low, high),
                        toolbar_location=None, sizing_mode="scale_width",
                        x_axis_label="layers back from the output, k",
-                       y_axis_label="|∂a_L/∂a_(L−k)|")
+                       y_axis_label="size of the gradient that reaches layer L − k")
     ks = list(range(1, layers + 1))
     grads = ColumnDataSource({"k": ks, "g": _round(results[a0][0][first])})
     grad_plot.line(ks, [1.0] * layers, color="#aaaaaa", line_dash="dashed")
