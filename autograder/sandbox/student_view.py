@@ -6,12 +6,13 @@ not be on its disk at all. :func:`build_view` writes a copy of the package in
 which, rewritten with :mod:`ast`,
 
 * each graded function of the assignment, and the reference code that answers
-  it almost whole (:data:`RELATED`: ``linear_backward`` and
+  it almost whole (``RELATED`` of :mod:`dnn_ref.grading.taken_away`, which the
+  at-home check reads too: ``linear_backward`` and
   ``Layer.backward`` for backprop, the ``_backward`` closures of
   :class:`~dnn_ref.graph.Value` for graphs, ``binary_cross_entropy`` for the
   cost, ...), keeps its name and signature but its body only raises
   :class:`ReferenceUnavailable` with a message saying why;
-* the modules of the checker's answer-computing code (:data:`WHOLESALE`: the
+* the modules of the checker's answer-computing code (``WHOLESALE``: the
   diagnoses package) are replaced by such stubs entirely (constants too);
 * everything else (data sets, plots, the recorder, the visible case recipes)
   is copied unchanged, so ``import dnn_ref.grading`` and friends still work.
@@ -34,33 +35,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-RELATED: dict[str, dict[str, tuple[str, ...]]] = {
-    "sigmoid": {"activations": ("sigmoid", "Sigmoid.__call__"), "graph": ("Value.sigmoid",)},
-    "relu": {"activations": ("relu", "ReLU.__call__"), "graph": ("Value.relu",)},
-    "forward_prop": {"network": ("forward_prop",),
-                     "layers": ("Layer.forward", "Network.forward")},
-    "cost_function": {"network": ("cost_function",), "losses": ("binary_cross_entropy",)},
-    "one_layer_backward": {"network": ("one_layer_backward", "linear_backward"),
-                           "layers": ("Layer.backward", "Network.backward"),
-                           "graph": ("Value.backward", "Value.*._backward")},
-    "backprop": {"network": ("backprop", "one_layer_backward", "linear_backward"),
-                 "layers": ("Layer.backward", "Network.backward"),
-                 "graph": ("Value.backward", "Value.*._backward"),
-                 "gradcheck": ("numerical_gradient", "gradient_check",
-                               "check_network_gradients")},
-    "update_parameters": {"network": ("update_parameters",), "layers": ("Layer.backward",)},
-    "add_backward": {"graph": ("Value.backward", "Value.*._backward")},
-    "multiply_backward": {"graph": ("Value.backward", "Value.*._backward")},
-    "graph_gradients": {"graph": ("Value.backward", "Value.*._backward"),
-                        "gradcheck": ("numerical_gradient", "gradient_check")},
-}
-"""Graded name -> {module of dnn_ref: qualified names (fnmatch patterns) to stub}.
-
-A graded name missing here still has its own top-level definition stubbed in
-every module."""
-
-WHOLESALE = ("grading.diagnoses",)
-"""Modules (or packages) of dnn_ref that compute answers and mistakes: stubbed whole."""
+from dnn_ref.grading.taken_away import RELATED, WHOLESALE, wholesale
 
 EXCEPTION_MODULE = "_unavailable"
 EXCEPTION_SOURCE = '''"""Only in the grading sandbox's copy of dnn_ref."""
@@ -232,10 +207,6 @@ def _module_name(rel: Path) -> str:
     return ".".join(parts)
 
 
-def _wholesale(module: str) -> bool:
-    return any(module == w or module.startswith(w + ".") for w in WHOLESALE)
-
-
 def write_view(source: Path, target: Path, graded: Sequence[str]) -> list[str]:
     """Write the student view of the package at ``source`` into the new folder ``target``.
 
@@ -256,7 +227,7 @@ def write_view(source: Path, target: Path, graded: Sequence[str]) -> list[str]:
             shutil.copyfile(path, out)
             continue
         module, text = _module_name(rel), path.read_text(encoding="utf-8")
-        if _wholesale(module):
+        if wholesale(module):
             text = stub_module(text, module)
             stubbed.append(f"{module}:*")
         else:

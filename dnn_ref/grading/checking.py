@@ -8,6 +8,10 @@ failed cell. A composite (``backprop``, ``graph_gradients``) that fails is
 re-run with the reference helpers swapped into its globals, to tell a fault
 of its own from one of the student's helper functions: right with the
 reference helpers, it passes, and its pass line names the helper at fault.
+A function that calls code grading takes away (the reference's own
+version, an automatic-differentiation library) fails its check with that
+reason even when its answers are right: graded, it scores 0
+(:mod:`~dnn_ref.grading.diagnoses.delegation`).
 
 Every input is deep-copied before student code sees it, so in-place updates
 never corrupt the cases, and warnings or stderr writes of student code are
@@ -26,6 +30,7 @@ from collections.abc import Callable, Iterator
 from dnn_ref.grading.cases import Case, cases
 from dnn_ref.grading.diagnoses import REFERENCES, Diagnosis, diagnose, exception_diagnosis
 from dnn_ref.grading.diagnoses.compare import quiet
+from dnn_ref.grading.diagnoses.delegation import watch
 
 WIDTH = 86
 """Longest line of a rendered failure (nbgrader's Validate cuts lines at 87 characters)."""
@@ -83,22 +88,35 @@ def raised_diagnosis(name: str, exc: BaseException) -> Diagnosis:
                                where=frame.name if frame else None)
 
 
-def run_case(name: str, fn: Callable, case: Case) -> Diagnosis | None:
-    """Run ``fn`` on a deep copy of the case's arguments; the diagnosis, or None if right."""
+def run_case(name: str, fn: Callable, case: Case, allowed: tuple[Callable, ...] = ()
+             ) -> Diagnosis | None:
+    """Run ``fn`` on a deep copy of the case's arguments; the diagnosis, or None if right.
+
+    A call into code that grading takes away (the reference, an autodiff
+    library: :mod:`dnn_ref.grading.diagnoses.delegation`) is the diagnosis
+    whatever ``fn`` returns, since graded it scores 0; ``allowed`` are the
+    reference helpers a check swapped in itself.
+    """
     args = copy.deepcopy(case.args)
-    with quiet():
+    raised = None
+    with quiet(), watch(name, allowed) as seen:
         try:
             result = fn(*args)
         except Exception as exc:  # student code may raise anything; report it
-            return raised_diagnosis(name, exc)
+            raised = exc
+    if seen.mistake:
+        return Diagnosis(seen.mistake, seen.message)
+    if raised is not None:
+        return raised_diagnosis(name, raised)
     return diagnose(name, case, result, args_after=args)
 
 
-def first_failure(name: str, fn: Callable) -> tuple[str | None, int]:
+def first_failure(name: str, fn: Callable, allowed: tuple[Callable, ...] = ()
+                  ) -> tuple[str | None, int]:
     """(message of the first failing visible case or None, number of cases)."""
     visible = cases(name)
     for i, case in enumerate(visible, start=1):
-        diagnosis = run_case(name, fn, case)
+        diagnosis = run_case(name, fn, case, allowed)
         if diagnosis is not None:
             return failure_message(name, i, len(visible), case, diagnosis), len(visible)
     return None, len(visible)
@@ -130,7 +148,7 @@ def _blame(name: str, fn: Callable, helpers: list[str], failure: str) -> tuple[b
         verb = "passes its own checks" if len(helpers) == 1 else "pass their own checks"
         return False, failure + f"\n\n(Your {swapped} {verb}, so the fault is in {name} itself.)"
     with _swapped(namespace, helpers):
-        with_reference, n = first_failure(name, fn)
+        with_reference, n = first_failure(name, fn, tuple(REFERENCES[h] for h in helpers))
     culprit = " and ".join(failing)
     if with_reference is None:
         return True, (f"✓ {name}: passed all {n} checks with the reference {swapped} swapped "

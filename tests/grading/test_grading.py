@@ -26,9 +26,14 @@ def failure(name: str, source: str) -> str:
 
 
 @pytest.mark.parametrize("name", NETWORK_NAMES)
-def test_reference_passes(name, capsys):
-    CHECKERS[name](getattr(dnn_ref, name))
-    assert capsys.readouterr().out == f"✓ {name}: passed all {len(cases(name))} checks\n"
+def test_handing_in_the_reference_itself_is_told_it_scores_0(name):
+    # graded, dnn_ref's own version raises in the sandbox: the check says so at home
+    # (the reference's right answers: test_diagnoses's reference-passes-every-case test)
+    fn = getattr(dnn_ref, name)
+    with pytest.raises(AssertionError) as info:
+        CHECKERS[name](fn)
+    assert f"calls dnn_ref.{fn.__module__.removeprefix('dnn_ref.')}.{name}" in str(info.value)
+    assert "score 0" in str(info.value)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -14,7 +14,9 @@ have their own slug (``"dw_missing_1_over_m"``, ``"sigma_prime_of_z"``,
 ``"not_finite"``, ``"not_a_tuple"``, ``"not_a_dict"``,
 ``"wrong_number_of_values"``, ``"wrong_return_order"``, ``"missing_key"``,
 ``"uncheckable"`` and, for exceptions, ``"raised"`` (or a named cause such
-as ``"not_implemented"`` or ``"shapes_do_not_fit"``). :data:`TITLES` lists
+as ``"not_implemented"`` or ``"shapes_do_not_fit"``); a function that calls what
+grading takes away is ``"calls_the_reference"`` or ``"uses_autodiff_library"``
+(:mod:`~dnn_ref.grading.diagnoses.delegation`, at home only). :data:`TITLES` lists
 every slug with a short title (:mod:`dnn_ref.grading.diagnoses.catalogue`).
 """
 

@@ -117,6 +117,9 @@ NAMED: dict[str, str] = {
     "math_function_on_array": "math.exp or math.log on an array",
     "python_max_or_if_on_array": "Python's max() or if on an array",
     "index_out_of_range": "an index out of range",
+    # what grading takes away (the at-home check, dnn_ref.grading.diagnoses.delegation)
+    "calls_the_reference": "calls the course's reference, absent when graded",
+    "uses_autodiff_library": "differentiates with an autodiff library (blocked when graded)",
 }
 """Named mistakes, by the function they belong to."""
 
