@@ -12,8 +12,9 @@ It takes each student's Canvas user id from the LMS download
 (``autograder/lms/collect.py``). Given Canvas's own gradebook export
 (``--CanvasExport.roster=export.csv``, ``make grades-canvas ROSTER=export.csv``)
 it also takes every student's name, SIS ids and section from it, matching by
-Canvas user id or, failing that, by the ``lastfirst`` name Canvas puts in its
-download file names, and names each assignment column exactly as Canvas does
+Canvas user id or, only for a student whose Canvas user id is unknown, by the
+``lastfirst`` name Canvas puts in its download file names when no other roster row
+has that name (:func:`roster_match`), and names each assignment column exactly as Canvas does
 (``Backprop (41234)``). Only graded results are written; every other cell is
 left blank, which Canvas's import leaves unchanged.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -29,14 +31,42 @@ from nbgrader.plugins import ExportPlugin
 from traitlets import Dict, Unicode
 
 from autograder.lms.grades import GRADED, GradeRow, class_rows
+from autograder.lms.names import name_key
 
 IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_ROW = "    Points Possible"
 
 
 def lastfirst(name: str) -> str:
-    """Canvas's download-file name part for a roster name: ``"Smith, Jane"`` -> ``"smithjane"``."""
-    return re.sub(r"[^a-z]", "", name.lower())
+    """Canvas's download-file name part for a roster name: ``"Smith, Jane"`` -> ``"smithjane"``.
+
+    Canvas keeps every Unicode letter (``"Müller, Jörg"`` -> ``"müllerjörg"``), compared in NFC.
+    """
+    return name_key(name)
+
+
+def roster_match(roster: list[dict[str, str]], rows: list[GradeRow]) -> list[str | None]:
+    """The student id of each roster row, or None: by Canvas user id, else by a unique name.
+
+    A row is matched by name only when its ``ID`` is no student's, the name is on no other
+    roster row, and the student of that name has no Canvas user id at all (collected from
+    a folder, say): a student whose id is known is never given another row's grades, and
+    of two John Smiths neither gets the other's.
+    """
+    by_lms_id = {r.lms_user_id: r.student_id for r in rows if r.lms_user_id}
+    with_id = set(by_lms_id.values())
+    students = {r.student_id for r in rows}
+    names = Counter(lastfirst(p["Student"]) for p in roster)
+    matched = []
+    for person in roster:
+        name = lastfirst(person["Student"])
+        if person["ID"] in by_lms_id:
+            matched.append(by_lms_id[person["ID"]])
+        elif names[name] == 1 and name in students and name not in with_id:
+            matched.append(name)
+        else:
+            matched.append(None)
+    return matched
 
 
 def read_roster(path: Path) -> tuple[list[dict[str, str]], list[str]]:
@@ -102,10 +132,7 @@ def canvas_table(rows: list[GradeRow], roster: list[dict[str, str]] | None,
             people.append(({"Student": name, "ID": min(ids) if ids else "", "SIS User ID": "",
                             "SIS Login ID": "", "Section": ""}, student))
     else:
-        by_lms_id = {r.lms_user_id: r.student_id for r in rows if r.lms_user_id}
-        people = [(p, by_lms_id.get(p["ID"]) or (lastfirst(p["Student"])
-                                                  if lastfirst(p["Student"]) in by_student
-                                                  else None)) for p in roster]
+        people = list(zip(roster, roster_match(roster, rows), strict=True))
         matched = {s for _, s in people}
         unmatched = sorted(s for s, results in by_student.items() if s not in matched and any(
             r.status == GRADED for r in results.values()))

@@ -223,11 +223,7 @@ class LmsCollector(FileNameCollectorPlugin):
         refused = json.loads(refused_file.read_text()) if refused_file.is_file() else []
         plan = plan_download(extracted, self.named_regexp, released, refused,
                              known_students(Path(app.coursedir.root)))
-        manifest = {"assignment": assignment, "released": released,
-                    "students": {s: asdict(r) for s, r in plan.records.items()},
-                    "unrecognised": plan.unrecognised}
-        (extracted.parent / MANIFEST).write_text(json.dumps(manifest, indent=1,
-                                                            ensure_ascii=False))
+        write_manifest(extracted.parent, assignment, released, plan)
         for note in plan.notes:
             self.log.info("%s", note)
         for line in plan.lines:
@@ -245,6 +241,17 @@ class LmsCollector(FileNameCollectorPlugin):
         if not hasattr(self, "_planned"):
             self._planned = self._plan()
         return self._planned.get(submitted_file)
+
+
+def write_manifest(folder: Path, assignment: str, released: list[str],
+                   plan: DownloadPlan) -> Path:
+    """Keep ``plan``'s records in ``<folder>/lms.json`` (``folder``: downloaded/<assignment>)."""
+    manifest = {"assignment": assignment, "released": released,
+                "students": {s: asdict(r) for s, r in plan.records.items()},
+                "unrecognised": plan.unrecognised}
+    path = Path(folder) / MANIFEST
+    path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    return path
 
 
 def load_manifest(course: Path, assignment: str) -> dict[str, LmsRecord]:

@@ -104,7 +104,8 @@ def class_rows(gradebook: Gradebook, course: Path, assignments: list[str] | None
                 raw_score=0.0, late_submission_penalty=0.0, score=0.0,
                 max_score=assignment.max_score, status=NOT_SUBMITTED,
                 late="yes" if record and record.late else "",
-                lms_user_id=_text(record.lms_user_id if record else None))
+                lms_user_id=_text(record.lms_user_id if record and record.lms_user_id
+                                  else getattr(student, "lms_user_id", None)))
             try:
                 submission = gradebook.find_submission(assignment.name, student_id)
             except MissingEntry:

@@ -31,7 +31,11 @@ NOTEBOOK = (ROOT / "exercises" / "backprop" / "backprop.ipynb").read_text()
 #: grade cell -> points of a small backprop assignment
 CELLS = {"test_backprop": 4.0, "hidden_backprop": 6.0}
 SCORES = {"smithjane": {"test_backprop": 4.0, "hidden_backprop": 6.0},
-          "doejohn": {"test_backprop": 4.0, "hidden_backprop": 0.0}}
+          "doejohn": {"test_backprop": 4.0, "hidden_backprop": 0.0},
+          "leeann": {"test_backprop": 2.0, "hidden_backprop": 6.0},
+          "latelou": {"test_backprop": 2.0, "hidden_backprop": 0.0}}
+#: late-submission penalties nbgrader's AssignLatePenalties would store (one above the score)
+PENALTIES = {"doejohn": 1.5, "latelou": 5.0}
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -81,12 +85,17 @@ def fill_gradebook(course: Path) -> None:
         gb.update_or_create_student("smithjane", first_name="Jane", last_name="Smith")
         gb.update_or_create_student("doejohn", first_name="John", last_name="Doe")
         gb.update_or_create_student("absentann", first_name="Ann", last_name="Absent")
+        gb.update_or_create_student("leeann", first_name="Ann", last_name="Lee")  # no Canvas id
+        gb.update_or_create_student("latelou", first_name="Lou", last_name="Late",
+                                    lms_user_id="777")
         for student, scores in SCORES.items():
             gb.add_submission("backprop", student)
             for cell, score in scores.items():
                 grade = gb.find_grade(cell, "backprop", "backprop", student)
                 grade.auto_score = score
                 grade.needs_manual_grade = False   # as nbgrader's SaveAutoGrades sets it
+            notebook = gb.find_submission_notebook("backprop", "backprop", student)
+            notebook.late_submission_penalty = PENALTIES.get(student)
         gb.db.commit()
 
 
@@ -95,14 +104,20 @@ def test_grades_csv_has_only_graded_assignments_with_status_and_late(course):
     with open(course / "grades.csv", newline="") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert {r["assignment"] for r in rows.values()} == {"backprop"}
-    assert {s: (r["status"], r["score"], r["late"]) for s, r in rows.items()} == {
-        "smithjane": ("graded", "10.0", ""),
-        "doejohn": ("graded", "4.0", "yes"),
-        "absentann": ("not submitted", "0.0", ""),
-        "ortizluis": ("not graded: file named backprop.txt (no backprop.ipynb)", "0.0", ""),
-        "brokenbob": ("not graded: autograde failed (the autograde log says why)", "0.0", ""),
+    assert {s: (r["status"], r["raw_score"], r["late_submission_penalty"], r["score"],
+                r["late"]) for s, r in rows.items()} == {
+        "smithjane": ("graded", "10.0", "0.0", "10.0", ""),
+        "doejohn": ("graded", "4.0", "1.5", "2.5", "yes"),
+        "leeann": ("graded", "8.0", "0.0", "8.0", ""),
+        "latelou": ("graded", "2.0", "5.0", "0.0", ""),     # never below zero
+        "absentann": ("not submitted", "0.0", "0.0", "0.0", ""),
+        "ortizluis": ("not graded: file named backprop.txt (no backprop.ipynb)",
+                      "0.0", "0.0", "0.0", ""),
+        "brokenbob": ("not graded: autograde failed (the autograde log says why)",
+                      "0.0", "0.0", "0.0", ""),
     }
     assert rows["smithjane"]["lms_user_id"] == "104233"
+    assert rows["latelou"]["lms_user_id"] == "777"        # from the gradebook's student
     assert rows["doejohn"]["max_score"] == "10.0"
 
 
@@ -113,7 +128,8 @@ def test_canvas_csv_without_roster_has_canvas_columns_and_blank_ungraded_cells(c
     assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "backprop"]
     assert table[1] == ["    Points Possible", "", "", "", "", "10"]
     body = {row[0]: (row[1], row[5]) for row in table[2:]}
-    assert body == {"Smith, Jane": ("104233", "10"), "Doe, John": ("88112", "4"),
+    assert body == {"Smith, Jane": ("104233", "10"), "Doe, John": ("88112", "2.5"),
+                    "Lee, Ann": ("", "8"), "Late, Lou": ("777", "0"),
                     "Absent, Ann": ("", ""), "ortizluis": ("557", ""),
                     "brokenbob": ("559", "")}
     assert "no Canvas user id" in proc.stderr
@@ -125,7 +141,9 @@ def test_canvas_csv_with_roster_matches_students_and_names_columns_as_canvas(cou
         "Student,ID,SIS User ID,SIS Login ID,Section,Backprop (41234),Current Score\n"
         "    Points Possible,,,,,10,(read only)\n"
         '"Smith, Jane",104233,S1,jsmith,DNN 101,,\n'
-        '"Doe, John",99999,S2,jdoe,DNN 101,,\n'       # a different id: matched by name
+        '"Doe, John",99999,S2,jdoe,DNN 101,,\n'    # another id than doejohn's 88112: not his
+        '"Lee, Ann",4242,S4,alee,DNN 101,,\n'      # leeann has no Canvas id: matched by name
+        '"Late, Lou",777,S5,llate,DNN 101,,\n'
         '"Ortiz, Luis",557,S3,lortiz,DNN 102,,\n'
         '"Student, Test",1,,,DNN 101,,\n')
     proc = nbgrader(course, "export", "--exporter=autograder.lms.canvas.CanvasExport",
@@ -134,9 +152,12 @@ def test_canvas_csv_with_roster_matches_students_and_names_columns_as_canvas(cou
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Backprop (41234)"],
         ["    Points Possible", "", "", "", "", "10"],
         ["Smith, Jane", "104233", "S1", "jsmith", "DNN 101", "10"],
-        ["Doe, John", "99999", "S2", "jdoe", "DNN 101", "4"],
+        ["Doe, John", "99999", "S2", "jdoe", "DNN 101", ""],
+        ["Lee, Ann", "4242", "S4", "alee", "DNN 101", "8"],
+        ["Late, Lou", "777", "S5", "llate", "DNN 101", "0"],
         ["Ortiz, Luis", "557", "S3", "lortiz", "DNN 102", ""],
     ]
+    assert "doejohn has grades but is not in the Canvas roster" in proc.stderr
     assert "brokenbob" not in proc.stderr      # nothing graded, so nothing to add by hand
 
 
