@@ -1,4 +1,4 @@
-"""Keep a translated page's pickled doctree small: its nodes belong to the page, not to their msgstr.
+"""Keep a translated page's pickled doctree small: its nodes belong to the page, not a msgstr.
 
 Sphinx's i18n transform parses every msgstr as a small document of its own
 and moves the parsed nodes into the page. Those nodes still name the small
