@@ -1,126 +1,98 @@
-"""How fast is one training step of dnn_ref, next to PyTorch on the CPU?
+"""How fast is one training step of dnn_ref, next to PyTorch on the CPU, each at its best?
 
 One full-batch step = forward pass + cost + backward pass + parameter update,
-float64, a sigmoid output with binary cross-entropy and hidden layers of
-sigmoids or of ReLUs (what chapter 7 recommends), each timed, on
+float64, ReLU hidden layers (He initialisation) and a sigmoid output with binary
+cross-entropy computed from Z (dnn_ref's ``cost_from_logits`` and ``backprop``;
+PyTorch's ``BCEWithLogitsLoss``), on
 
 * the course net: digits, 64-32-16-1, m = 1797;
-* a wide net: random data, 1024-512-256-1, m = 4096.
+* the wide net: random data, 1024-512-256-1, m = 4096.
 
-All steps of a net are timed side by side in one run, interleaved round by
-round, with this machine's float64 matmul (1024 x 1024 @ 1024 x 1024) in the
-same rounds, and the step's matrix products alone; each figure is the median
-of its rounds, so a noisy neighbour on a shared machine slows all of them alike:
-compare the ratios. For each step the script prints dnn_ref's time over
-PyTorch's, the fraction of the matmul rate that dnn_ref's step reaches, counting
-the step's matmul FLOPs, and the fraction of the step's time its matmuls take
-(what all the rest, elementwise passes and Python, leaves to them).
+Each side runs in a process of its own, once per thread setting (1 and 2 BLAS
+threads, and for dnn_ref also the setting ``dnn_ref.train`` picks by problem
+size, :func:`dnn_ref.training.blas_threads`): one process that switched numpy's
+and PyTorch's thread pools back and forth would have two pools of spinning
+threads competing for the cores, which slows both. Every process is run
+``--trials`` times, alternating the sides, and a configuration's figure is its
+best median (a shared machine's other jobs only ever slow a run down).
+
+For each net the script prints ms per step at every setting, each side's best,
+the ratio dnn_ref best / PyTorch best, and each side's distance from its
+matmuls alone: the same products of the same shapes in the same library and
+thread setting (what the elementwise passes and the Python around them add).
 
 PyTorch is not a requirement of the course: without it the script times
 dnn_ref alone and says how to add it (``.venv/bin/pip install torch``).
 
-The BLAS numpy runs decides the figures. Where OPENBLAS_CORETYPE or
-OPENBLAS_L2_SIZE are set for an old OpenBLAS's sake, they slow a current one:
-for a fair figure unset both in the benchmark's command alone, e.g.
+The BLAS decides the figures. Where OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE are
+set for an old OpenBLAS's sake, they slow a current one: unset both in the
+benchmark's command alone, e.g.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/train_speed.py
 
-The script prints the kernel OpenBLAS picked (threadpoolctl) and the load
-average: on a machine other jobs keep busy, two BLAS threads wait for each
-other, and ``--threads 1`` (numpy's BLAS and PyTorch both on one thread) gives
-steadier figures.
+The script prints the kernel numpy's OpenBLAS picked and PyTorch's CPU capability.
 
-Run:  .venv/bin/python benchmarks/train_speed.py [--rounds N] [--threads N]
+Run:  .venv/bin/python benchmarks/train_speed.py [--trials N]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.datasets import load_digits
-from threadpoolctl import threadpool_info, threadpool_limits
 
-from dnn_ref.network import backprop, cost_function, forward_prop, init_params, update_parameters
-
+NETS = {"course": ([64, 32, 16, 1], 1797, 20), "wide": ([1024, 512, 256, 1], 4096, 1)}
+"""name: (layer_dims, m, steps per timed round)."""
+ROUNDS = {"course": 15, "wide": 7}
 LEARNING_RATE = 0.1
-ACTIVATIONS = ("sigmoid", "relu")
-INIT = {"sigmoid": "xavier", "relu": "he"}   # the initialisation chapter 7 pairs with each
+SETTINGS = {"numpy": ("1", "2", "train"), "torch": ("1", "2")}
+"""Thread settings each side is timed at; "train" is dnn_ref.train's own choice."""
 
 
-def course_data() -> tuple[np.ndarray, np.ndarray]:
-    """Digits, standardised, (64, 1797); label 1 for the digit 0."""
-    digits = load_digits()
-    X = digits.data.T.astype(np.float64)
-    X = (X - X.mean(axis=1, keepdims=True)) / (X.std(axis=1, keepdims=True) + 1e-8)
-    Y = (digits.target == 0).astype(np.float64).reshape(1, -1)
-    return X, Y
+# ------------------------------------------------------------------ the two sides' steps
 
+def net_data(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """X (n0, m) and 0/1 labels Y (1, m): the standardised digits (is it a 0?) or random."""
+    dims, m, _ = NETS[name]
+    if name == "course":
+        from sklearn.datasets import load_digits
 
-def wide_data(m: int = 4096, n: int = 1024) -> tuple[np.ndarray, np.ndarray]:
-    """Standard normal inputs (n, m) and random 0/1 labels (1, m)."""
+        digits = load_digits()
+        X = digits.data.T.astype(np.float64)
+        X = (X - X.mean(axis=1, keepdims=True)) / (X.std(axis=1, keepdims=True) + 1e-8)
+        return X, (digits.target == 0).astype(np.float64).reshape(1, -1)
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((n, m))
-    Y = (rng.random((1, m)) < 0.5).astype(np.float64)
-    return X, Y
+    return rng.standard_normal((dims[0], m)), (rng.random((1, m)) < 0.5).astype(np.float64)
 
 
-def dnn_ref_step(X: np.ndarray, Y: np.ndarray, dims: list[int], hidden: str
-                 ) -> Callable[[], None]:
-    """One step as dnn_ref.train takes it: forward, cost, backprop without dA0, update."""
-    state = {"p": init_params(dims, seed=0, method=INIT[hidden])}
+def numpy_step(name: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """dnn_ref's step as train takes it, and its matrix products alone."""
+    from dnn_ref.network import (
+        backprop,
+        cost_from_logits,
+        forward_prop,
+        init_params,
+        update_parameters,
+    )
+
+    X, Y = net_data(name)
+    dims = NETS[name][0]
+    state = {"p": init_params(dims, seed=0, method="he")}
 
     def step() -> None:
-        AL, caches = forward_prop(X, state["p"], hidden)
-        cost_function(AL, Y)
-        grads = backprop(AL, Y, caches, hidden, need_dA0=False)
+        AL, caches = forward_prop(X, state["p"], "relu")
+        cost_from_logits(caches[-1][1], Y)
+        grads = backprop(AL, Y, caches, "relu", need_dA0=False)
         state["p"] = update_parameters(state["p"], grads, LEARNING_RATE)
 
-    return step
-
-
-def torch_step(X: np.ndarray, Y: np.ndarray, dims: list[int], hidden: str
-               ) -> Callable[[], None] | None:
-    """The same net in PyTorch on the CPU (float64, plain SGD), or None without torch."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.manual_seed(0)
-    layers: list[torch.nn.Module] = []
-    for i in range(1, len(dims)):
-        last = i == len(dims) - 1
-        layers += [torch.nn.Linear(dims[i - 1], dims[i], dtype=torch.float64),
-                   torch.nn.Sigmoid() if last or hidden == "sigmoid" else torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers)
-    opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    loss_fn = torch.nn.BCELoss()
-    Xt = torch.from_numpy(X.T.copy())
-    Yt = torch.from_numpy(Y.T.copy())
-
-    def step() -> None:
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(Xt), Yt)
-        loss.backward()
-        opt.step()
-
-    return step
-
-
-def step_flops(dims: list[int], m: int) -> int:
-    """Matmul FLOPs of one training step: forward W·A, backward dZ·Aᵀ, and Wᵀ·dZ for l ≥ 2."""
-    pairs = [dims[i] * dims[i - 1] for i in range(1, len(dims))]
-    return 2 * m * (2 * sum(pairs) + sum(pairs[1:]))
-
-
-def step_matmuls(X: np.ndarray, dims: list[int]) -> Callable[[], None]:
-    """Only the matrix products of one dnn_ref training step, on the same shapes."""
-    p = init_params(dims, seed=0)
-    _, caches = forward_prop(X, p)
+    _, caches = forward_prop(X, state["p"], "relu")
 
     def matmuls() -> None:
         for l, ((A, W, _), Z) in enumerate(caches, start=1):
@@ -129,99 +101,171 @@ def step_matmuls(X: np.ndarray, dims: list[int]) -> Callable[[], None]:
             if l > 1:
                 W.T @ Z                     # dA_prev
 
-    return matmuls
+    return step, matmuls
 
 
-def square_matmul(n: int = 1024) -> Callable[[], object]:
-    """This machine's float64 matmul on two n x n matrices (2n³ FLOPs)."""
-    rng = np.random.default_rng(1)
-    A, B = rng.standard_normal((n, n)), rng.standard_normal((n, n))
-    return lambda: A @ B
+def torch_step(name: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """The same net in PyTorch (float64, plain SGD, BCEWithLogitsLoss), and its products."""
+    import torch
+
+    X, Y = net_data(name)
+    dims = NETS[name][0]
+    torch.manual_seed(0)
+    layers: list[torch.nn.Module] = []
+    for i in range(1, len(dims)):
+        layers.append(torch.nn.Linear(dims[i - 1], dims[i], dtype=torch.float64))
+        if i < len(dims) - 1:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    Xt, Yt = torch.from_numpy(X.T.copy()), torch.from_numpy(Y.T.copy())   # (m, n0): rows
+
+    def step() -> None:
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(Xt), Yt).backward()
+        opt.step()
+
+    acts = [Xt]
+    with torch.no_grad():
+        for layer in layers:
+            if isinstance(layer, torch.nn.Linear):
+                acts.append(layer(acts[-1]))
+    weights = [layer.weight.detach() for layer in layers if isinstance(layer, torch.nn.Linear)]
+
+    def matmuls() -> None:
+        for l, W in enumerate(weights, start=1):
+            A, Z = acts[l - 1], acts[l]
+            A @ W.T                         # forward, (m, n_l)
+            Z.T @ A                         # dW
+            if l > 1:
+                Z @ W                       # dA_prev
+
+    return step, matmuls
 
 
-def _time(fn: Callable[[], object], repeats: int) -> float:
-    start = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    return (time.perf_counter() - start) / repeats
+# ------------------------------------------------------------------ one worker process
 
-
-def compare(name: str, X: np.ndarray, Y: np.ndarray, dims: list[int], rounds: int,
-            repeats: int) -> dict[str, float]:
-    """Median seconds per step of every implementation and activation, interleaved."""
-    steps: dict[str, Callable[[], object]] = {}
-    for hidden in ACTIVATIONS:
-        steps[f"dnn_ref {hidden}"] = dnn_ref_step(X, Y, dims, hidden)
-        if (t := torch_step(X, Y, dims, hidden)) is not None:
-            steps[f"pytorch {hidden}"] = t
-    n = 1024
-    steps["matmul"] = square_matmul(n)
-    steps["matmuls alone"] = step_matmuls(X, dims)
-    for step in steps.values():      # warm up: first calls allocate and import
-        step()
-    times: dict[str, list[float]] = {k: [] for k in steps}
+def median_ms(fn: Callable[[], None], rounds: int, repeats: int) -> float:
+    fn()                                    # warm up: first calls allocate
+    times = []
     for _ in range(rounds):
-        for k, step in steps.items():
-            times[k].append(_time(step, 1 if k == "matmul" else repeats))
-    med = {k: statistics.median(v) for k, v in times.items()}
-    peak = 2 * n**3 / med["matmul"] / 1e9
-    flops = step_flops(dims, X.shape[1])
-    print(f"\n{name}: layers {'-'.join(map(str, dims))}, m = {X.shape[1]}, float64, "
-          f"median of {rounds} rounds x {repeats} steps")
-    alone = med["matmuls alone"]
-    print(f"  this machine's float64 matmul, timed in the same rounds: {peak:.1f} GFLOP/s; "
-          f"a step's matmuls are {flops / 1e9:.3f} GFLOP and take {alone * 1e3:.3f} ms alone "
-          f"({flops / alone / 1e9 / peak:.0%} of that rate)")
-    print(f"  {'hidden layers':<14}{'dnn_ref ms':>11}{'pytorch ms':>12}{'dnn_ref/pytorch':>17}"
-          f"{'% of matmul rate':>18}{'matmuls share':>15}")
-    for hidden in ACTIVATIONS:
-        ours = med[f"dnn_ref {hidden}"]
-        theirs = med.get(f"pytorch {hidden}")
-        rate = flops / ours / 1e9 / peak
-        print(f"  {hidden:<14}{ours * 1e3:11.3f}"
-              + (f"{theirs * 1e3:12.3f}{ours / theirs:17.2f}" if theirs else f"{'-':>12}{'-':>17}")
-              + f"{rate:18.0%}{alone / ours:15.0%}")
-    return med
+        start = time.perf_counter()
+        for _ in range(repeats):
+            fn()
+        times.append((time.perf_counter() - start) / repeats)
+    return statistics.median(times) * 1e3
 
 
-def describe_blas() -> None:
-    """numpy's BLAS, the kernel it picked and its threads; PyTorch's threads; the env."""
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    for lib in threadpool_info():
-        if lib.get("user_api") == "blas" and "numpy" in lib.get("filepath", ""):
-            print(f"numpy {np.__version__}: {lib['internal_api']} {lib.get('version')}, "
-                  f"{lib.get('architecture')} kernel, {lib['num_threads']} threads")
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if var in os.environ:
-            print(f"  {var}={os.environ[var]} is set: it slows a current OpenBLAS; "
-                  "unset it in this command for a fair figure (see the docstring)")
-    try:
+def worker(side: str, name: str, setting: str) -> None:
+    """Time one side on one net at one thread setting; print a JSON line."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    dims, m, repeats = NETS[name]
+    if side == "torch":
         import torch
-    except ImportError:
-        print("PyTorch is not installed: dnn_ref is timed alone. It is not a course "
-              "requirement; `.venv/bin/pip install torch` adds its figures.")
+
+        torch.set_num_threads(int(setting))
+        step, matmuls = torch_step(name)
+        kernel = (f"torch {torch.__version__}, CPU capability "
+                  f"{torch.backends.cpu.get_cpu_capability()}")
+        limits = threadpool_limits(1, user_api="blas")      # numpy's pool stays idle
     else:
-        print(f"torch {torch.__version__}: {torch.get_num_threads()} threads")
+        from dnn_ref.training import blas_threads
+
+        step, matmuls = numpy_step(name)
+        limits = (blas_threads(dims, m) if setting == "train"
+                  else threadpool_limits(int(setting), user_api="blas"))
+        kernel = ""
+    with limits:
+        blas = [lib for lib in threadpool_info()
+                if lib["user_api"] == "blas" and "numpy" in lib["filepath"]]
+        if side == "numpy":
+            kernel = ", ".join(f"numpy's {lib['internal_api']} {lib.get('version')}, "
+                               f"{lib.get('architecture')} kernel" for lib in blas)
+        threads = max(lib["num_threads"] for lib in blas) if side == "numpy" else int(setting)
+        result = {"step": median_ms(step, ROUNDS[name], repeats),
+                  "matmuls": median_ms(matmuls, ROUNDS[name], repeats),
+                  "threads": threads, "kernel": kernel}
+    print(json.dumps(result))
+
+
+# ------------------------------------------------------------------ the comparison
+
+def run(side: str, name: str, setting: str) -> dict | None:
+    out = subprocess.run([sys.executable, __file__, "--worker", side, name, setting],
+                         capture_output=True, text=True, check=False)
+    if out.returncode:
+        print(f"  {side} {name} {setting}: the worker failed:\n{out.stderr.strip()}")
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def has_torch() -> bool:
+    out = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True,
+                         check=False)
+    return out.returncode == 0
+
+
+def compare(name: str, trials: int, sides: list[str]) -> None:
+    best: dict[tuple[str, str], dict] = {}
+    for _ in range(trials):
+        for side in sides:                  # alternate the sides, trial after trial
+            for setting in SETTINGS[side]:
+                got = run(side, name, setting)
+                key = (side, setting)
+                if got and (key not in best or got["step"] < best[key]["step"]):
+                    best[key] = got
+    dims, m, _ = NETS[name]
+    print(f"\n{name} net: layers {'-'.join(map(str, dims))}, m = {m}, ReLU, float64; "
+          f"best of {trials} processes per setting, each the median of its rounds")
+    print(f"  {'side':<8}{'threads':>9}{'ms/step':>10}{'matmuls ms':>12}"
+          f"{'step − matmuls':>16}{'step / matmuls':>16}")
+    chosen = {}
+    for (side, setting), r in best.items():
+        label = f"{r['threads']} (train)" if setting == "train" else setting
+        print(f"  {'dnn_ref' if side == 'numpy' else 'pytorch':<8}{label:>9}{r['step']:10.3f}"
+              f"{r['matmuls']:12.3f}{r['step'] - r['matmuls']:16.3f}"
+              f"{r['step'] / r['matmuls']:16.2f}")
+        if side not in chosen or r["step"] < chosen[side]["step"]:
+            chosen[side] = r
+    for r in chosen.values():
+        print(f"  kernel: {r['kernel']}")
+    if "torch" in chosen and "numpy" in chosen:
+        ours, theirs = chosen["numpy"], chosen["torch"]
+        print(f"  best: dnn_ref {ours['step']:.3f} ms ({ours['threads']} thread(s)), PyTorch "
+              f"{theirs['step']:.3f} ms ({theirs['threads']} thread(s)): "
+              f"dnn_ref/PyTorch = {ours['step'] / theirs['step']:.2f}")
+        print(f"  distance from matmuls alone: dnn_ref +{ours['step'] - ours['matmuls']:.3f} ms "
+              f"(×{ours['step'] / ours['matmuls']:.2f}), PyTorch "
+              f"+{theirs['step'] - theirs['matmuls']:.3f} ms "
+              f"(×{theirs['step'] / theirs['matmuls']:.2f})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads of numpy's BLAS and of PyTorch (default: theirs)")
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--nets", nargs="+", choices=list(NETS), default=list(NETS))
+    parser.add_argument("--worker", nargs=3, metavar=("SIDE", "NET", "SETTING"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with threadpool_limits(args.threads):
-        if args.threads:
-            try:
-                import torch
-                torch.set_num_threads(args.threads)
-            except ImportError:
-                pass
-        describe_blas()
-        X, Y = course_data()
-        compare("course net", X, Y, [64, 32, 16, 1], args.rounds, repeats=20)
-        X, Y = wide_data()
-        compare("wide net", X, Y, [1024, 512, 256, 1], max(5, args.rounds // 2), repeats=1)
+    if args.worker:
+        worker(*args.worker)
+        return
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; numpy "
+          f"{np.__version__}")
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        if var in os.environ:
+            print(f"  {var}={os.environ[var]} is set: it slows a current OpenBLAS; "
+                  "unset it in this command for a fair figure (see the docstring)")
+    sides = ["numpy"]
+    if has_torch():
+        sides.append("torch")
+    else:
+        print("PyTorch is not installed: dnn_ref is timed alone. It is not a course "
+              "requirement; `.venv/bin/pip install torch` adds its figures.")
+    for name in args.nets:
+        compare(name, args.trials, sides)
 
 
 if __name__ == "__main__":

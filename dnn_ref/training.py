@@ -113,7 +113,7 @@ def train(
     return params, history
 
 
-SINGLE_THREAD_WORK = 4_000_000
+SINGLE_THREAD_WORK = 30_000_000
 """Multiply-adds of a layer's W·A below which one BLAS thread is faster (2-core machine)."""
 
 

@@ -10,7 +10,7 @@ from dnn_ref.gradcheck import (
     numerical_gradient,
     relative_error,
 )
-from dnn_ref.network import backprop, cost_function, forward_prop, init_params
+from dnn_ref.network import backprop, cost_from_logits, cost_function, forward_prop, init_params
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu"]
 
@@ -241,3 +241,40 @@ def test_check_network_gradients_leaves_parameters_alone():
     check_network_gradients(X, Y, params, "tanh", lambd=0.5)
     for key in params:
         assert np.array_equal(params[key], before[key]), key
+
+
+# --- the defaults on init_params() networks -------------------------------------
+
+@pytest.mark.parametrize("dims", [[2, 4, 1], [5, 4, 3, 1], [64, 32, 16, 1]])
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh"])
+def test_correct_backprop_passes_at_the_defaults_on_init_params_nets(dims, hidden):
+    # Scale 0.01 makes first-layer gradients ~1e-6, where rounding noise (~1e-11) alone
+    # gave relative errors of 1e-5: "FAILED: worst is W1" for correct code. The floor
+    # 1e-2·|C| of the denominator keeps such elements from measuring noise.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((dims[0], 20))
+    Y = (rng.random((1, 20)) < 0.5).astype(float)
+    result = check_network_gradients(X, Y, init_params(dims), hidden)
+    assert result.passed, str(result)
+    assert result.floor == pytest.approx(1e-2 * np.log(2), rel=0.01)    # C ≈ ln 2 here
+    assert "rounding floor" in str(result)
+
+
+@pytest.mark.parametrize("bug", ["dW1 twice too large", "wrong hidden derivative",
+                                 "dW1 one percent off"])
+def test_the_floor_still_fails_real_bugs_on_init_params_nets(bug):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 20))
+    Y = (rng.random((1, 20)) < 0.5).astype(float)
+    params = init_params([2, 4, 1])
+    AL, caches = forward_prop(X, params)
+    grads = backprop(AL, Y, caches, "tanh" if bug == "wrong hidden derivative" else "sigmoid")
+    grads["dW1"] = grads["dW1"] * {"dW1 twice too large": 2.0, "dW1 one percent off": 1.01}.get(
+        bug, 1.0)
+
+    def cost(p):
+        return cost_from_logits(forward_prop(X, p)[1][-1][1], Y)
+
+    result = gradient_check(cost, params, grads)
+    assert not result.passed and result.worst_key == "W1", str(result)
+    assert result.worst_error > 1e-4

@@ -336,3 +336,13 @@ def test_draw_a_node_used_twice():
     ax = draw_graph(a * a)
     assert len(texts(ax, "value")) == 2
     assert texts(ax, "op") == ["×"]
+
+
+def test_exp_overflow_is_named():
+    assert Value(709.0).exp().data == pytest.approx(math.exp(709.0))
+    with pytest.raises(OverflowError) as info:
+        Value(1000.0).exp()
+    message = str(info.value)
+    assert "exp of Value(data=1000" in message
+    assert "709.78" in message and "PyTorch returns inf" in message
+    assert message != "math range error"

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from dnn_ref import losses
-from dnn_ref.activations import softmax
+from dnn_ref.activations import sigmoid, softmax
+from dnn_ref.network import one_layer_backward
 
 COSTS = [losses.quadratic_cost, losses.binary_cross_entropy, losses.categorical_cross_entropy]
 GRADIENTS = [
@@ -194,3 +195,70 @@ def test_inputs_are_not_modified(fn):
     fn(AL, Y)
     np.testing.assert_array_equal(AL, AL_before)
     np.testing.assert_array_equal(Y, Y_before)
+
+
+# ---------------------------------------------------------------- one convention, fed to backprop
+
+def test_every_gradient_fed_to_one_layer_backward_gives_the_cost_gradient():
+    # The stated convention: a *_gradient is ∂C_x/∂a per example, so one_layer_backward's 1/m
+    # makes dW the gradient of the averaged cost C(W) (checked by finite differences).
+    rng = np.random.default_rng(5)
+    A_prev, W, b = rng.standard_normal((3, 6)), rng.standard_normal((2, 3)), np.zeros((2, 1))
+    Y = np.array([[0.0, 1.0, 1.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 1.0, 0.0, 1.0]])
+    for cost, gradient in ((losses.quadratic_cost, losses.quadratic_cost_gradient),
+                           (losses.binary_cross_entropy, losses.binary_cross_entropy_gradient)):
+        Z = W @ A_prev + b
+        dA = gradient(sigmoid(Z), Y)
+        _, dW, _ = one_layer_backward(dA, ((A_prev, W, b), Z), "sigmoid")
+
+        def C(W_, cost=cost):
+            return cost(sigmoid(W_ @ A_prev + b), Y)
+
+        numeric = np.zeros_like(W)
+        for idx in np.ndindex(W.shape):
+            plus, minus = W.copy(), W.copy()
+            plus[idx] += 1e-6
+            minus[idx] -= 1e-6
+            numeric[idx] = (C(plus) - C(minus)) / 2e-6
+        np.testing.assert_allclose(dW, numeric, rtol=1e-6, err_msg=cost.__name__)
+
+
+# ---------------------------------------------------------------- costs from Z (logits)
+
+def test_costs_from_z_equal_the_costs_from_a_where_a_is_not_rounded():
+    rng = np.random.default_rng(6)
+    Z = rng.standard_normal((1, 8)) * 3
+    Y = (rng.random((1, 8)) < 0.5).astype(float)
+    assert losses.binary_cross_entropy_with_logits(Z, Y) == pytest.approx(
+        losses.binary_cross_entropy(1 / (1 + np.exp(-Z)), Y), rel=1e-13)
+    Zk = rng.standard_normal((4, 8)) * 3
+    Yk = np.eye(4)[:, rng.integers(0, 4, 8)]
+    assert losses.softmax_cross_entropy_with_logits(Zk, Yk) == pytest.approx(
+        losses.categorical_cross_entropy(softmax(Zk), Yk), rel=1e-13)
+
+
+def test_gradients_from_z_match_differences_times_m():
+    rng = np.random.default_rng(7)
+    Z = rng.standard_normal((1, 5)) * 4
+    Y = np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+    np.testing.assert_allclose(losses.binary_cross_entropy_with_logits_gradient(Z, Y),
+                               5 * numerical_gradient(losses.binary_cross_entropy_with_logits,
+                                                      Z, Y), rtol=1e-6)
+    Zk = rng.standard_normal((3, 5)) * 4
+    Yk = np.eye(3)[:, [0, 1, 2, 2, 0]]
+    np.testing.assert_allclose(
+        losses.softmax_cross_entropy_with_logits_gradient(Zk, Yk),
+        5 * numerical_gradient(losses.softmax_cross_entropy_with_logits, Zk, Yk),
+        rtol=1e-6, atol=1e-9)
+
+
+def test_costs_from_z_stay_exact_and_quiet_at_any_finite_z():
+    Z = np.array([[1e308, -1e308, 800.0, -800.0]])
+    Y = np.array([[0.0, 1.0, 0.0, 1.0]])
+    with np.errstate(**STRICT):
+        assert losses.binary_cross_entropy_with_logits(Z[:, 2:], Y[:, 2:]) == 800.0
+        np.testing.assert_array_equal(
+            losses.binary_cross_entropy_with_logits_gradient(Z, Y), [[1.0, -1.0, 1.0, -1.0]])
+        Zk = np.array([[1000.0], [-1000.0]])
+        assert losses.softmax_cross_entropy_with_logits(Zk, [[0.0], [1.0]]) == 2000.0
+        assert losses.softmax_cross_entropy_with_logits(Zk, [[1.0], [0.0]]) == 0.0

@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 from dnn_ref.network import (
     accuracy,
     backprop,
+    cost_from_logits,
     cost_function,
     forward_prop,
     init_params,
     linear_backward,
     one_layer_backward,
+    output_error,
     predict,
     update_parameters,
 )
@@ -498,3 +500,47 @@ def test_forward_and_backprop_do_not_modify_inputs():
     np.testing.assert_array_equal(X, X_HAND)
     np.testing.assert_array_equal(Y, Y_HAND)
 
+
+
+# ---------------------------------------------------------------- the output layer, exact
+
+def test_backprop_takes_the_output_error_a_minus_y_where_the_da_route_is_lost():
+    # One sigmoid unit, z = 37 and 50 with label 0 (a rounds to 1), z = −800 with label 1
+    # (a rounds to 0): dZ = a − y is ±1, so dW = mean of ±x.
+    X = np.array([[37.0, 50.0, -800.0]])
+    Y = np.array([[0.0, 0.0, 1.0]])
+    params = {"W1": np.array([[1.0]]), "b1": np.zeros((1, 1))}
+    AL, caches = forward_prop(X, params)
+    np.testing.assert_array_equal(AL, [[1.0, 1.0, 0.0]])
+    grads = backprop(AL, Y, caches)
+    assert grads["dW1"][0, 0] == pytest.approx((37 + 50 + 800) / 3, rel=1e-15)
+    assert grads["db1"][0, 0] == pytest.approx((1 + 1 - 1) / 3, rel=1e-15)
+    np.testing.assert_array_equal(output_error(AL, Y), [[1.0, 1.0, -1.0]])
+
+
+def test_cost_from_logits_is_exact_where_cost_function_clips():
+    ZL = np.array([[37.0, 50.0, -800.0, 0.25]])
+    Y = np.array([[0.0, 0.0, 1.0, 1.0]])
+    expected = (37 + 50 + 800 + math.log1p(math.exp(-0.25))) / 4
+    assert cost_from_logits(ZL, Y) == pytest.approx(expected, rel=1e-15)
+    assert cost_function(1 / (1 + np.exp(-ZL[:, 3:])), Y[:, 3:]) == pytest.approx(
+        cost_from_logits(ZL[:, 3:], Y[:, 3:]), rel=1e-14)       # the same where a is not rounded
+    params = {"W1": np.array([[3.0, 4.0]]), "b1": np.zeros((1, 1))}
+    assert cost_from_logits(ZL, Y, params, lambd=2.0) == pytest.approx(
+        expected + 2.0 / 8 * 25, rel=1e-15)
+    with pytest.raises(ValueError, match="lambd > 0 needs the parameters"):
+        cost_from_logits(ZL, Y, lambd=1.0)
+    with pytest.raises(ValueError, match="unknown output 'tanh'"):
+        cost_from_logits(ZL, Y, output="tanh")
+
+
+def test_train_records_the_exact_cost_and_leaves_the_confident_mistake():
+    # The example through train: x = 1, label 0. init_params cannot start at W = 40,
+    # so X = 40 with W ≈ 1 plays it: z starts near 40·W1 and the recorded cost is that z.
+    X, Y = np.array([[40.0]]), np.array([[0.0]])
+    params, history = train(X, Y, [1, 1], epochs=100, learning_rate=0.05, init="xavier",
+                            seed=0, progress=False)
+    W0 = init_params([1, 1], seed=0, method="xavier")["W1"].item()
+    assert history[0] == pytest.approx(np.logaddexp(0, 40 * W0), rel=1e-15)
+    assert history[0] > 27.64                        # beyond the clipped −log(EPS)
+    assert history[-1] < 0.05

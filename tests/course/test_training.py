@@ -2,10 +2,17 @@
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from dnn_ref.datasets import load_breast_cancer
 from dnn_ref.network import accuracy, backprop, cost_function, forward_prop, init_params, predict
-from dnn_ref.training import _batch_gradients, _batches, train
+from dnn_ref.training import (
+    SINGLE_THREAD_WORK,
+    _batch_gradients,
+    _batches,
+    blas_threads,
+    train,
+)
 
 X_HAND = np.array([[1.0, 2.0], [-1.0, 1.0]])  # hand-worked data of test_network.py
 Y_HAND = np.array([[1.0, 0.0]])
@@ -118,3 +125,33 @@ def test_train_nan_in_X_is_named():
 def test_train_bad_batch_size(batch_size):
     with pytest.raises(ValueError, match=rf"batch_size must be ≥ 1, got {batch_size}"):
         train(X_HAND, Y_HAND, [2, 1], 1, 0.1, batch_size=batch_size, progress=False)
+
+
+# ---------------------------------------------------------------- BLAS threads by problem size
+
+def blas_threads_now():
+    return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+
+def test_small_products_run_on_one_blas_thread_and_the_setting_is_restored():
+    before = blas_threads_now()
+    with blas_threads([64, 32, 16, 1], 1797):        # the course net: 3.7 million per W·A
+        assert blas_threads_now() == {1}
+    assert blas_threads_now() == before
+
+
+def test_large_products_keep_the_blas_setting():
+    before = blas_threads_now()
+    with threadpool_limits(2, user_api="blas"):
+        with blas_threads([1024, 512, 256, 1], 4096):   # the wide net: 2.1 billion
+            assert blas_threads_now() == {2}
+    assert blas_threads_now() == before
+
+
+def test_the_threshold_is_the_largest_layers_work():
+    work = SINGLE_THREAD_WORK
+    with threadpool_limits(2, user_api="blas"):
+        with blas_threads([work, 1, 1], 1):             # just at the threshold: left alone
+            assert blas_threads_now() == {2}
+        with blas_threads([work - 1, 1, 1], 1):
+            assert blas_threads_now() == {1}
