@@ -11,6 +11,7 @@ Modules, one concept each:
 * :mod:`~dnn_ref.activations` — sigmoid, tanh, ReLU, … and their derivatives;
 * :mod:`~dnn_ref.losses` — quadratic, binary and categorical cross-entropy, from AL or from Z;
 * :mod:`~dnn_ref.network` — the functional API: init, forward, cost, backprop, update;
+* :mod:`~dnn_ref.output_layer` — sigmoid or softmax output: its cost and error from Z;
 * :mod:`~dnn_ref.multiclass` — one-hot labels, class numbers, the confusion matrix;
 * :mod:`~dnn_ref.training` — ``train``, the gradient-descent loop over those steps;
 * :mod:`~dnn_ref.layers` — the same network as ``Layer`` objects;

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dnn_ref.network import backprop, cost_from_logits, forward_prop
+from dnn_ref.network import backprop, forward_prop
+from dnn_ref.output_layer import cost_from_logits
 
 Array = NDArray[np.float64]
 
@@ -263,7 +264,7 @@ def check_network_gradients(
     """Gradient-check :func:`dnn_ref.network.backprop` on one batch.
 
     The cost differentiated is the one :func:`dnn_ref.training.train`
-    records, :func:`dnn_ref.network.cost_from_logits` (with its L2 term).
+    records, :func:`dnn_ref.output_layer.cost_from_logits` (with its L2 term).
 
     Parameters
     ----------

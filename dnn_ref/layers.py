@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from tqdm.auto import tqdm
 
 from dnn_ref.activations import Activation, get_activation
-from dnn_ref.network import OUTPUTS, cost_from_logits, output_error, predictions
+from dnn_ref.output_layer import OUTPUTS, cost_from_logits, output_error, predictions
 from dnn_ref.validation import as_matrix, check_same_shape, n_layers
 
 Array = NDArray[np.float64]
@@ -313,7 +313,7 @@ class Network:
         """One step of full-batch gradient descent; returns the cost *before* the step.
 
         The cost is computed from the output layer's z, exactly, as
-        :func:`dnn_ref.network.cost_from_logits` does.
+        :func:`dnn_ref.output_layer.cost_from_logits` does.
         """
         AL = self.forward(X)
         cost = cost_from_logits(self.layers[-1].outputs, Y, output=self.output)

@@ -32,27 +32,22 @@ The training loop that strings these together is :func:`dnn_ref.training.train`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dnn_ref.activations import Softmax, get_activation, sigmoid, softmax
-from dnn_ref.losses import (
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    softmax_cross_entropy_with_logits,
-)
-from dnn_ref.validation import as_matrix, check_binary_labels, check_same_shape, n_layers
+from dnn_ref.activations import Softmax, get_activation
+from dnn_ref.losses import binary_cross_entropy
+from dnn_ref.output_layer import cost_from_logits as cost_from_logits  # re-exported
+from dnn_ref.output_layer import l2_penalty, output_activation, output_error, predictions
+from dnn_ref.validation import as_matrix, check_same_shape, n_layers
 
 Array = NDArray[np.float64]
 Params = dict[str, Array]
 Cache = tuple[tuple[Array, Array, Array], Array]
 
 INITS = ("random", "he", "xavier")
-OUTPUTS = ("sigmoid", "softmax")
-"""Output layers: a sigmoid (binary cross-entropy) or a softmax over K classes
-(categorical cross-entropy)."""
 
 
 def init_params(
@@ -126,7 +121,7 @@ def forward_prop(
     A = as_matrix(X, "X")
     L = n_layers(parameters)
     g = get_activation(hidden_activation)
-    f = _output_function(output)
+    f = output_activation(output)
     if isinstance(g, Softmax):
         raise ValueError("softmax is an output activation: pass output='softmax' and a "
                          "hidden_activation such as 'relu'")
@@ -146,12 +141,6 @@ def forward_prop(
     return A, caches
 
 
-def _output_function(output: str) -> Callable[[Array], Array]:
-    if output not in OUTPUTS:
-        raise ValueError(f"unknown output {output!r}; choose one of {OUTPUTS}")
-    return sigmoid if output == "sigmoid" else softmax
-
-
 def cost_function(
     AL: ArrayLike, Y: ArrayLike, parameters: Mapping[str, Array] | None = None,
     lambd: float = 0.0,
@@ -167,45 +156,7 @@ def cost_function(
     lambd : float
         L2 strength λ (``lambda`` is a Python keyword).
     """
-    return binary_cross_entropy(AL, Y) + _l2_term(parameters, lambd, np.shape(Y)[1])
-
-
-def cost_from_logits(
-    ZL: ArrayLike, Y: ArrayLike, parameters: Mapping[str, Array] | None = None,
-    lambd: float = 0.0, *, output: str = "sigmoid",
-) -> float:
-    """The cross-entropy of the output layer, computed from its Z (plus the L2 term).
-
-    What :func:`cost_function` computes from AL, taken from ZL = ``caches[-1][1]``
-    as frameworks do: softplus(z) − y·z for a sigmoid output, log-sum-exp for
-    softmax (:mod:`dnn_ref.losses`). It is exact where AL rounds to 0 or 1,
-    where the clipped logarithm of :func:`cost_function` stops at 27.63 per
-    example. :func:`dnn_ref.training.train` records this cost.
-
-    Parameters
-    ----------
-    ZL : array_like, shape (nL, m)
-    Y : array_like, shape (nL, m)
-        0/1 labels (sigmoid) or one-hot columns (softmax).
-    parameters, lambd
-        As in :func:`cost_function`.
-    output : {"sigmoid", "softmax"}
-    """
-    _output_function(output)
-    data = (binary_cross_entropy_with_logits if output == "sigmoid"
-            else softmax_cross_entropy_with_logits)
-    return data(ZL, Y) + _l2_term(parameters, lambd, np.shape(Y)[1])
-
-
-def _l2_term(parameters: Mapping[str, Array] | None, lambd: float, m: int) -> float:
-    """(λ/2m) Σ_l ‖W{l}‖², 0 when λ = 0."""
-    if not lambd:
-        return 0.0
-    if parameters is None:
-        raise ValueError("a cost with lambd > 0 needs the parameters for the L2 term")
-    L = n_layers(parameters)
-    return float(lambd / (2 * m) * sum(np.sum(parameters[f"W{l}"] ** 2)
-                                       for l in range(1, L + 1)))
+    return binary_cross_entropy(AL, Y) + l2_penalty(parameters, lambd, np.shape(Y)[1])
 
 
 def linear_backward(
@@ -337,25 +288,6 @@ def backprop(
     return grads
 
 
-def output_error(AL: ArrayLike, Y: ArrayLike) -> Array:
-    """dZL = AL − Y, the output layer's error for cross-entropy, shape (nL, m).
-
-    For a sigmoid unit, dAL = (a − y)/(a(1 − a)) and σ′(z) = a(1 − a) cancel;
-    for softmax the vector–Jacobian product of −y/a gives a − y too
-    (:func:`dnn_ref.activations.softmax_backward`). Per example, no 1/m.
-
-    Raises
-    ------
-    ValueError
-        If the shapes differ or a label is not 0 or 1.
-    """
-    AL = as_matrix(AL, "AL")
-    Y = as_matrix(Y, "Y")
-    check_same_shape(AL, "AL", Y, "Y")
-    check_binary_labels(Y)
-    return AL - Y
-
-
 def update_parameters(
     parameters: Mapping[str, Array], grads: Mapping[str, Array], learning_rate: float
 ) -> Params:
@@ -401,18 +333,6 @@ def predict(
     """
     AL, _ = forward_prop(X, parameters, hidden_activation, output=output)
     return predictions(AL, output, threshold)
-
-
-def predictions(AL: Array, output: str = "sigmoid", threshold: float = 0.5) -> Array:
-    """0/1 predictions from output activations AL (nL, m), in the labels' shape.
-
-    Sigmoid: 1 where AL > ``threshold``. Softmax: the one-hot column of the
-    most probable class (the first, on a tie).
-    """
-    _output_function(output)
-    if output == "softmax":
-        return np.eye(AL.shape[0])[:, AL.argmax(axis=0)]
-    return (AL > threshold).astype(np.float64)
 
 
 def accuracy(Y_pred: ArrayLike, Y: ArrayLike) -> float:

@@ -25,11 +25,11 @@ from dnn_ref.network import (
     Cache,
     Params,
     backprop,
-    cost_from_logits,
     forward_prop,
     init_params,
     update_parameters,
 )
+from dnn_ref.output_layer import cost_from_logits
 from dnn_ref.validation import as_matrix
 
 Array = NDArray[np.float64]
@@ -79,7 +79,7 @@ def train(
     cost_history : list of float
         The cost on the whole training set at the start of each epoch, before
         its updates ([Numpy-RO]'s convention), one entry per epoch. It is
-        computed from the output layer's Z (:func:`dnn_ref.network.cost_from_logits`),
+        computed from the output layer's Z (:func:`dnn_ref.output_layer.cost_from_logits`),
         exact even where AL rounds to 0 or 1.
     """
     X = as_matrix(X, "X")
