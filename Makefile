@@ -193,9 +193,9 @@ $(HUB_CHP):
 
 hub: $(HUB_STAMP) $(HUB_CHP) bubblewrap  ## [PORT=8000] [HUB_IP=0.0.0.0]: run the course's JupyterHub (foreground, root; see book/guides/course_hub.md)
 	@test -f gradebook.db || $(MAKE) --no-print-directory release
-	$(HUB_PY) -m autograder.hub.setup
+	DNN_COURSE_ROOT="$(CURDIR)" $(HUB_PY) -m autograder.hub.setup
 	cd hub && HUB_PORT=$(PORT) HUB_IP=$(HUB_IP) DNN_COURSE_ROOT="$(CURDIR)" \
-	  exec venv/bin/jupyterhub -f "$(CURDIR)/autograder/hub/jupyterhub_config.py"
+	  exec venv/bin/jupyterhub -f jupyterhub_config.py
 
 hub-users: $(HUB_STAMP)  ## STUDENTS="ana bruno" | ROSTER=roster.csv [INSTRUCTORS=marta]: hub accounts; passwords in hub/passwords.csv
 	DNN_COURSE_ROOT="$(CURDIR)" $(HUB_PY) -m autograder.hub.accounts \

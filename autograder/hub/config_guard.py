@@ -10,10 +10,11 @@ kernel could write such a file and have the server run it outside the sandbox.
 The hub's environment has a ``.pth`` file that imports this module at every
 interpreter start; when ``DNN_HUB_STUDENT_SERVER=1`` (set by the hub for user
 servers only) it makes traitlets' file config loaders, which all of these use,
-treat a file as missing unless the file and every folder above it belong to
-root and are writable by nobody else. The hub also points ``JUPYTER_CONFIG_DIR``
-and ``JUPYTER_DATA_DIR`` at root's folders and sets ``PYTHONNOUSERSITE``, so the
-server's own configuration, kernelspecs and templates come from root only.
+treat a file as missing if the student could have changed it or any folder above
+it (owned by the student, writable by one of their groups or by everyone). The
+hub also points ``JUPYTER_CONFIG_DIR`` and ``JUPYTER_DATA_DIR`` at root's folders
+and sets ``PYTHONNOUSERSITE``, so the server's own configuration, kernelspecs and
+templates come from root only.
 """
 
 from __future__ import annotations
@@ -24,15 +25,27 @@ import stat
 ENV_FLAG = "DNN_HUB_STUDENT_SERVER"
 
 
+def _writable_by_me(st: os.stat_result, groups: set[int]) -> bool:
+    """Whether this process's user could change the entry, or rename what is in it
+    (a sticky folder such as /tmp lets others add entries but not rename root's)."""
+    if st.st_uid == os.getuid():
+        return True
+    if st.st_mode & stat.S_IWGRP and st.st_gid in groups:
+        return True
+    sticky = stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX
+    return bool(st.st_mode & stat.S_IWOTH) and not sticky
+
+
 def trusted(path: str) -> bool:
-    """Whether ``path`` and all its parents are root's and not group- or world-writable."""
+    """Whether neither ``path`` nor any folder above it can be changed by this user."""
+    groups = {os.getgid(), *os.getgroups()}
     current = os.path.realpath(path)
     while True:
         try:
             st = os.stat(current)
         except OSError:
             return False
-        if st.st_uid != 0 or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        if _writable_by_me(st, groups):
             return False
         parent = os.path.dirname(current)
         if parent == current:

@@ -1,6 +1,6 @@
 """The JupyterHub configuration of the course hub (``make hub``), as nbgrader documents for courses.
 
-:func:`configure` fills JupyterHub's config object (``autograder/hub/jupyterhub_config.py``
+:func:`configure` fills JupyterHub's config object (``hub/jupyterhub_config.py``
 calls it). What it sets up:
 
 * the proxy from ``hub/node_modules`` on ``$HUB_IP:$HUB_PORT`` (127.0.0.1:8000 by

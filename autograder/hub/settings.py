@@ -80,8 +80,8 @@ class Course:
 
 
 def course(root: Path | None = None) -> Course:
-    """The course of ``root`` (default: $DNN_COURSE_ROOT, else this checkout)."""
-    root = Path(root or os.environ.get("DNN_COURSE_ROOT") or Path(__file__).parents[2]).resolve()
+    """The course of ``root`` (default: $DNN_COURSE_ROOT, else the current folder)."""
+    root = Path(root or os.environ.get("DNN_COURSE_ROOT") or Path.cwd()).resolve()
     config = root / "nbgrader_config.py"
     match = re.search(r"""^c\.CourseDirectory\.course_id\s*=\s*["']([^"']+)["']""",
                       config.read_text(), re.M) if config.is_file() else None

@@ -13,7 +13,8 @@
    kernel sockets, nbgrader's formgrader and create-assignment tools off; and the
    only kernelspec users' servers see (``hub/jupyter/data/kernels/python3``), whose
    kernel runs in the sandbox (:mod:`autograder.hub.student_kernel`);
-4. the ``.pth`` file that loads :mod:`autograder.hub.config_guard` in the hub's Python;
+4. the ``.pth`` file that loads :mod:`autograder.hub.config_guard` in the hub's Python,
+   and ``hub/jupyterhub_config.py``, which calls :func:`autograder.hub.hub_config.configure`;
 5. every assignment of ``exercises/`` released to the exchange.
 """
 
@@ -90,6 +91,7 @@ def user_server_config(c: Course) -> None:
     for folder in (c.hub, c.hub / "jupyter", config, data):
         folder.mkdir(exist_ok=True)
         folder.chmod(0o755)
+    (config / "migrated").write_text("")   # jupyter_core's one-time migration: nothing to do
     write_json(config / "jupyter_server_config.json", {"ServerApp": {"jpserver_extensions": {
         "nbgrader.server_extensions.formgrader": False,
         "nbgrader.server_extensions.course_list": False}}})
@@ -113,9 +115,17 @@ def grader_config(c: Course) -> None:
     folder.mkdir(exist_ok=True)
     lines = [*nbgrader_lines(c), f"c.CourseDirectory.root = {str(c.root)!r}"]
     (folder / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
-    for path in (folder, folder / "nbgrader_config.py"):
-        os.chown(path, 0, account.pw_gid)
-        path.chmod(0o750 if path.is_dir() else 0o640)
+    os.chown(folder, account.pw_uid, account.pw_gid)      # the server writes there
+    os.chown(folder / "nbgrader_config.py", 0, account.pw_gid)
+    (folder / "nbgrader_config.py").chmod(0o640)
+
+
+HUB_CONFIG = """\"\"\"The course hub's JupyterHub configuration (by autograder/hub/setup.py).\"\"\"
+
+from autograder.hub.hub_config import configure
+
+configure(get_config())  # noqa: F821 -- defined by traitlets when it executes this file
+"""
 
 
 def install_guard() -> None:
@@ -150,6 +160,7 @@ def main() -> int:
     user_server_config(c)
     grader_config(c)
     install_guard()
+    (c.hub / "jupyterhub_config.py").write_text(HUB_CONFIG)
     names = release(c)
     print(f"course {c.course_id}: released {', '.join(names)} to {c.exchange}; "
           f"formgrader run by {c.grader}")
