@@ -72,18 +72,22 @@ class Records:
     seen: set[str] = field(default_factory=set)
 
     def new(self) -> list[tuple[str, bool, dict[str, Any]]]:
-        """(name, hidden, record) of every file not returned before; unreadable ones flagged."""
+        """(name, hidden, record) of every file not returned before; unreadable ones flagged.
+
+        More than :data:`MAX_FILES_PER_CELL` records at once is a flood (records forged
+        ahead of the real one, to push it out of what is read): every check they name
+        gets one unreadable record instead, so it fails.
+        """
         if not self.folder.is_dir():
             return []
         names = sorted(p.name for p in self.folder.iterdir() if p.name not in self.seen)
         self.seen.update(names)
-        out = []
-        for file_name in names[:MAX_FILES_PER_CELL]:
-            m = RECORD_NAME.match(file_name)
-            if not m:
-                continue
-            out.append((m.group(1), m.group(2) == "hidden", _read(self.folder / file_name)))
-        return out
+        found = [(m.group(1), m.group(2) == "hidden", name) for name in names
+                 if (m := RECORD_NAME.match(name))]
+        if len(found) > MAX_FILES_PER_CELL:
+            flood = {"unreadable": f"more than {MAX_FILES_PER_CELL} records in one cell"}
+            return [(n, h, dict(flood)) for n, h in sorted({(n, h) for n, h, _ in found})]
+        return [(n, h, _read(self.folder / name)) for n, h, name in found]
 
 
 def _read(path: Path) -> dict[str, Any]:

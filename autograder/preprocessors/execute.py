@@ -5,7 +5,8 @@
 
 1. writes the cases of every check the test cells make into the sandbox's
    grading dir: visible ones from :mod:`dnn_ref.grading`, hidden ones drawn from
-   the course secret (:mod:`autograder.judge.hidden_cases`);
+   the course secret, or from their seeds alone in a class-grading shard
+   (:mod:`autograder.judge.hidden_cases`);
 2. starts the kernel in the bubblewrap sandbox (:mod:`autograder.sandbox`),
    whatever kernelspec the notebook names, and runs the cells in order, with
    nbgrader's per-cell timeout and interrupt;
@@ -106,6 +107,10 @@ class SandboxedExecute(CellLimits):
     secret_file = Unicode(
         "", help="The course secret (hidden cases); default: .course_secret in the folder "
                  "of the gradebook.").tag(config=True)
+    case_seeds_file = Unicode(
+        "", help="JSON {graded function: seed} of the hidden cases, instead of the secret "
+                 "(a class-grading shard, which never gets the secret).").tag(config=True)
+
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None
                    ) -> tuple[NotebookNode, Any]:
         info = resources["nbgrader"]
@@ -117,11 +122,15 @@ class SandboxedExecute(CellLimits):
         grades = [i for i, c in enumerate(nb.cells) if utils.is_grade(c)]
         self._skipped = {i for i, c in enumerate(nb.cells) if self.skip_ungraded_tail
                          and grades and i > grades[-1] and c.cell_type == "code"}
-        key = secret.ensure(Path(self.secret_file) if self.secret_file else
-                            secret.path_in(Path(info["db_url"].removeprefix("sqlite:///")
-                                                ).parent))
-        self._cases = {(n, h): cases_for(n, hidden=h, secret=key, assignment=assignment)
-                       for n, h in needed}
+        seeds, key = None, None
+        if self.case_seeds_file:
+            seeds = json.loads(Path(self.case_seeds_file).read_text())
+        else:
+            key = secret.ensure(Path(self.secret_file) if self.secret_file else
+                                secret.path_in(Path(info["db_url"].removeprefix("sqlite:///")
+                                                    ).parent))
+        self._cases = {(n, h): cases_for(n, hidden=h, secret=key, assignment=assignment,
+                                         seeds=seeds) for n, h in needed}
         graded = sorted(set(ASSIGNMENTS.get(assignment, [])) | {n for n, _ in needed})
         for attempt in (1, 2):
             self._rows: list[dict[str, Any]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.judge import secret
-from autograder.judge.hidden_cases import cases_for
+from autograder.judge.hidden_cases import case_seeds, cases_for
 from dnn_ref.grading import cases
 
 
@@ -59,3 +60,28 @@ def test_hidden_cases_follow_the_secret_in_shapes_and_values(name):
         assert other[0] != first[0]
     visible = cases_for(name, hidden=False, secret=a, assignment="backprop")
     assert signature(visible) == signature(cases(name))
+
+
+@pytest.mark.parametrize("name", ["one_layer_backward", "update_parameters", "relu"])
+def test_hidden_cases_differ_between_assignments(name):
+    """The assignment is part of the seed: one course's hidden cases of a function are not
+    those of the same function graded in another assignment."""
+    key = b"k" * 64
+    here = signature(cases_for(name, hidden=True, secret=key, assignment="backprop"))
+    there = signature(cases_for(name, hidden=True, secret=key, assignment="forward"))
+    assert here[1] != there[1]
+
+
+def test_a_shard_gets_seeds_that_give_the_same_cases_and_not_the_secret():
+    key = secret.ensure.__module__.encode() * 4           # any 64+ bytes
+    seeds = case_seeds(key, "backprop")
+    assert set(seeds) >= {"one_layer_backward", "backprop", "update_parameters"}
+    assert all(isinstance(v, int) for v in seeds.values())
+    assert key.decode() not in json.dumps(seeds)
+    for name in ("one_layer_backward", "backprop"):
+        assert signature(cases_for(name, hidden=True, secret=None, assignment="backprop",
+                                   seeds=seeds)) == \
+            signature(cases_for(name, hidden=True, secret=key, assignment="backprop"))
+    assert case_seeds(key, "forward")["relu"] != seeds["relu"]
+    with pytest.raises(KeyError, match="no hidden-case seed for backprop"):
+        cases_for("backprop", hidden=True, secret=None, assignment="backprop", seeds={})

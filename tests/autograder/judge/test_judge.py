@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.judge import Records, Verdict, checks_in, judge_check
+from autograder.judge import MAX_FILES_PER_CELL, Records, Verdict, checks_in, judge_check
 from dnn_ref import network
 from dnn_ref.grading import cases
 from dnn_ref.grading.recording import GRADING_DIR_ENV, record, write_cases
@@ -133,3 +133,29 @@ def test_records_are_read_once_and_odd_files_are_refused(tmp_path):
 def test_checks_in_a_test_cell():
     assert checks_in("check_backprop(backprop)\n# x\ncheck_relu(relu, hidden=True)") == [
         ("backprop", False), ("relu", True)]
+
+
+def test_an_extra_passing_record_never_hides_the_failing_one(grading_dir):
+    """Every record of a check is judged: a passing one forged from inside the sandbox,
+    before or after the real one, cannot take the check's points."""
+    records = Records(grading_dir / "out")
+    for order in ((without_1_over_m, one_layer_backward), (one_layer_backward, without_1_over_m)):
+        for fn in order:
+            record("one_layer_backward", fn)
+        recs = [rec for n, _, rec in records.new() if n == "one_layer_backward"]
+        assert len(recs) == 2
+        v = judge_check("one_layer_backward", False, cases("one_layer_backward"), recs, None,
+                        [], {})
+        assert not v.passed and v.mistake == "dw_missing_1_over_m", order
+
+
+def test_a_flood_of_forged_records_fails_the_check(grading_dir):
+    """Forged passing records written ahead of the real one, more than the judge reads in a
+    cell, cannot push the real (failing) record out of what is judged."""
+    for _ in range(MAX_FILES_PER_CELL + 5):
+        record("one_layer_backward", one_layer_backward)
+    record("one_layer_backward", without_1_over_m)
+    recs = [rec for n, _, rec in Records(grading_dir / "out").new() if n == "one_layer_backward"]
+    v = judge_check("one_layer_backward", False, cases("one_layer_backward"), recs, None, [], {})
+    assert not v.passed and v.mistake == "malformed_record"
+    assert f"more than {MAX_FILES_PER_CELL} records" in v.message
