@@ -25,6 +25,8 @@ VERBS: dict[str, tuple[str, str]] = {
                     "grade every submission of an assignment in parallel, then grades.csv"),
     "report": ("autograder.reports.misconceptions",
                "the class misconception and near-copy report of an assignment"),
+    "assignments": ("autograder.lms.assignments",
+                    "list the assignments; --check NAME... stops a mistyped or unreleased one"),
 }
 """verb -> (module whose ``main(argv)`` runs it, what it does)."""
 

@@ -185,9 +185,9 @@ def plan_download(extracted: Path, pattern: str, released: list[str],
         record.collected = ", ".join(sorted(u.name for u in chosen.values())) or None
         if reason:
             record.status = reason + "".join(f"; refused {r}" for r in record.refused)
-        plan.lines += [f"{who}: refused {printable(r)}" for r in record.refused]
-        if reason:
-            plan.lines.append(f"{who}: {printable(reason)}")
+            plan.lines.append(f"{who}: {printable(record.status)}")
+        else:
+            plan.lines += [f"{who}: refused {printable(r)}" for r in record.refused]
         plan.records[student] = record
     plan.lines += [f"{printable(name)} does not follow the LMS file-name pattern "
                    "(FileNameCollectorPlugin.named_regexp): not filed for anyone; check it "
