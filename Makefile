@@ -79,9 +79,17 @@ clean: book-clean  ## remove build products (keeps .venv)
 ASSIGNMENTS := forward graphs backprop
 ASSIGNMENT  ?= backprop
 NBGRADER    := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader
+# Every target that takes ASSIGNMENT= checks it first (autograder/lms/assignments.py): a
+# mistyped name stops with the valid names in one line; a missing, empty or unreleased
+# gradebook.db is released first (exit 3), so no target starts from a half-made course.
+CHECK_ASSIGNMENT = @$(PY) -m autograder assignments --check $(1) || { rc=$$?; \
+	if [ $$rc = 3 ]; then $(MAKE) --no-print-directory release; else exit $$rc; fi; }
 
 .PHONY: release collect-zip collect autograde feedback grades
-.PHONY: grades-canvas report
+.PHONY: grades-canvas report assignments
+
+assignments: $(STAMP)  ## list the course's assignments (the names ASSIGNMENT= takes)
+	@echo "assignments: $$($(PY) -m autograder assignments)"
 
 # assignments/<a>.md (MyST markdown, edited as a notebook in JupyterLab) is the source.
 # jupytext --update keeps the committed notebook's cell ids and metadata, so an
@@ -97,7 +105,8 @@ release: $(STAMP)  ## assignments/<a>.md -> solutions/<a>/<a>.ipynb (jupytext) -
 
 collect-zip: $(STAMP)  ## ZIP=canvas.zip ASSIGNMENT=backprop: submissions from an LMS zip
 	@test -n "$(ZIP)" || { echo "usage: make collect-zip ZIP=submissions.zip ASSIGNMENT=backprop"; exit 2; }
-	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	@test -f "$(ZIP)" || { echo "make collect-zip: no file $(ZIP)"; exit 2; }
+	$(call CHECK_ASSIGNMENT,$(ASSIGNMENT))
 	rm -rf downloaded/$(ASSIGNMENT)
 	mkdir -p downloaded/$(ASSIGNMENT)/archive
 	cp "$(ZIP)" downloaded/$(ASSIGNMENT)/archive/
@@ -105,22 +114,23 @@ collect-zip: $(STAMP)  ## ZIP=canvas.zip ASSIGNMENT=backprop: submissions from a
 
 collect: $(STAMP)  ## DIR=folder: submissions laid out folder/<student>/<assignment>/*.ipynb
 	@test -n "$(DIR)" || { echo "usage: make collect DIR=folder  (folder/<student>/<assignment>/<assignment>.ipynb)"; exit 2; }
-	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	$(call CHECK_ASSIGNMENT,$$(for a in $(ASSIGNMENTS); do ls "$(DIR)"/*/$$a/* >/dev/null 2>&1 && echo $$a; done))
 	@for a in $(ASSIGNMENTS); do \
 	  ls "$(DIR)"/*/$$a/*.ipynb >/dev/null 2>&1 || continue; \
 	  rm -rf downloaded/$$a && mkdir -p downloaded/$$a/archive && \
 	  (cd "$(DIR)" && cp -R --parents */$$a "$(CURDIR)/downloaded/$$a/archive/") && \
 	  $(NBGRADER) zip_collect $$a --force \
-	    --FileNameCollectorPlugin.named_regexp='.*/(?P<student_id>[^/]+)/'$$a'/(?P<file_id>[^/]+)\.ipynb$$' \
+	    --FileNameCollectorPlugin.named_regexp='^/(?P<student_id>[^/]+)/'$$a'/(?P<file_id>[^/]+)\.[^./]+$$' \
 	    || exit 1; \
 	done
 
 autograde: $(STAMP)  ## ASSIGNMENT=backprop [UNSANDBOXED=1]: run and score every collected submission, in the sandbox
-	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	$(call CHECK_ASSIGNMENT,$(ASSIGNMENT))
 	@$(PY) -m autograder preflight $(if $(UNSANDBOXED),--unsandboxed)
 	$(NBGRADER) autograde $(ASSIGNMENT) --force $(if $(UNSANDBOXED),--SandboxedExecute.unsandboxed=True)
 
 feedback: $(STAMP)  ## ASSIGNMENT=backprop: one HTML report per student, in feedback/
+	$(call CHECK_ASSIGNMENT,$(ASSIGNMENT))
 	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
 
 grades: $(STAMP)  ## grades.csv: graded assignments only, with status and late columns
@@ -131,11 +141,12 @@ grades-canvas: $(STAMP)  ## [ROSTER=canvas-export.csv]: grades-canvas.csv for Ca
 	  $(if $(ROSTER),--CanvasExport.roster="$(ROSTER)")
 
 report: $(STAMP)  ## ASSIGNMENT=backprop: the class misconception and similarity report, in report/
-	$(PY) -m autograder report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
+	$(call CHECK_ASSIGNMENT,$(ASSIGNMENT))
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
 
 
 grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786] [UNSANDBOXED=1]: grade the whole class in parallel, then grades.csv
-	@test -f gradebook.db || $(MAKE) --no-print-directory release
+	$(call CHECK_ASSIGNMENT,$(ASSIGNMENT))
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder grade-class $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(UNSANDBOXED),--unsandboxed) --csv grades.csv
 
 # --- The Portuguese edition (issue 18) -------------------------------------------------------
