@@ -18,8 +18,11 @@ which, rewritten with :mod:`ast`,
   is copied unchanged, so ``import dnn_ref.grading`` and friends still work.
 
 Views are cached per assignment, graded set and package source hash in a
-private folder of the temporary directory; the sandbox binds one read-only
-over the package's folder.
+private folder (mode 700) of the user's cache, ``~/.cache/dnn-ref-views``
+(``$XDG_CACHE_HOME``), where no cleaner of temporary files reaches them; each
+view keeps a manifest of its files' hashes, checked every time the view is
+used: a view with a file missing, changed or added (a half-deleted cache) is
+rebuilt. The sandbox binds one read-only over the package's folder.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import compileall
 import fnmatch
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 import tempfile
@@ -248,9 +252,16 @@ def source_hash(source: Path) -> str:
     return h.hexdigest()
 
 
+CACHE_NAME = "dnn-ref-views"
+MANIFEST = "manifest.json"
+"""Next to a view's ``dnn_ref`` folder: relative path -> sha256 of every file in it."""
+
+
 def cache_root() -> Path:
     """This user's private folder of views (refuses one that others could have prepared)."""
-    root = Path(tempfile.gettempdir()) / f"dnn-ref-views-{os.geteuid()}"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    root = base / CACHE_NAME
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
     root.mkdir(mode=0o700, exist_ok=True)
     st = root.lstat()
     if not root.is_dir() or root.is_symlink() or st.st_uid != os.geteuid() or st.st_mode & 0o077:
@@ -258,8 +269,29 @@ def cache_root() -> Path:
     return root
 
 
+def _hashes(folder: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file (and link) under ``folder``."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_dir():
+            data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            out[path.relative_to(folder).as_posix()] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+def intact(view: Path) -> bool:
+    """Whether the view folder ``view`` (holding ``dnn_ref/``) matches its manifest."""
+    try:
+        manifest = json.loads((view / MANIFEST).read_text())
+        return isinstance(manifest, dict) and bool(manifest) and \
+            _hashes(view / "dnn_ref") == manifest
+    except (OSError, ValueError):
+        return False
+
+
 def build_view(assignment: str, graded: Sequence[str], *, source: Path | None = None) -> Path:
-    """The cached student view of dnn_ref for ``assignment``; built on first use.
+    """The cached student view of dnn_ref for ``assignment``; built on first use, rebuilt
+    whenever it does not match its manifest.
 
     Parameters
     ----------
@@ -280,20 +312,44 @@ def build_view(assignment: str, graded: Sequence[str], *, source: Path | None = 
     source = (source or package_dir()).resolve()
     key = hashlib.sha256(f"{assignment}\0{sorted(set(graded))}\0{source_hash(source)}"
                          .encode()).hexdigest()[:20]
-    final = cache_root() / f"{assignment}-{key}"
-    if (final / "dnn_ref" / "__init__.py").is_file():
+    root = cache_root()
+    final = root / f"{assignment}-{key}"
+    if intact(final):
         return final / "dnn_ref"
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=cache_root()))
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
     try:
         write_view(source, tmp / "dnn_ref", sorted(set(graded)))
         compileall.compile_dir(str(tmp / "dnn_ref"), quiet=1, ddir=str(source), workers=1)
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-        try:
-            tmp.rename(final)
-        except OSError:      # another grader published the same view first
-            shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / MANIFEST).write_text(json.dumps(_hashes(tmp / "dnn_ref")))
+        _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final / "dnn_ref"
+
+
+def _publish(built: Path, final: Path) -> None:
+    """Put the view ``built`` at ``final``; a broken view there is moved aside and removed,
+    an intact one (another grader published it first) is kept."""
+    try:
+        built.rename(final)
+        return
+    except OSError:
+        pass
+    if intact(final):
+        shutil.rmtree(built, ignore_errors=True)
+        return
+    broken = Path(tempfile.mkdtemp(prefix=".broken-", dir=final.parent))
+    try:
+        final.rename(broken / "view")
+    except FileNotFoundError:
+        pass
+    try:
+        built.rename(final)
+    except OSError:            # another grader's intact view came first
+        if not intact(final):
+            raise
+        shutil.rmtree(built, ignore_errors=True)
+    shutil.rmtree(broken, ignore_errors=True)

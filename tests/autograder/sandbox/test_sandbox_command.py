@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
+
+from autograder.sandbox import command as command_line
 from autograder.sandbox.command import INSIDE_GRADING, INSIDE_SOCKETS, Limits, bwrap_command
 from autograder.sandbox.student_view import package_dir
 
@@ -14,10 +18,37 @@ MOUNTS = {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--dir": 1, "--symlink": 2,
           "--dev": 1}
 
 
+def course_at(root: Path) -> Path:
+    """A course folder as nbgrader leaves it: config, gradebook, secret, a submission."""
+    work = root / "autograded/ann/backprop"
+    work.mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text("c = get_config()\n")
+    db = sqlite3.connect(root / "gradebook.db")
+    db.execute("create table grade (student text, score real)")
+    db.commit()
+    db.close()
+    (root / ".course_secret").write_text("s" * 64 + "\n")
+    (work / "backprop.ipynb").write_text("{}")
+    return root
+
+
 def command(tmp_path: Path, uid: int | None, hide: list[Path] | None = None) -> list[str]:
-    return bwrap_command(workdir=tmp_path / "course/autograded/ann/backprop",
+    course = tmp_path / "course"
+    if not course.exists():
+        course_at(course)
+    return bwrap_command(workdir=course / "autograded/ann/backprop",
                          view=tmp_path / "view/dnn_ref", grading_dir=tmp_path / "grading",
                          stage=tmp_path / "stage", limits=LIMITS, uid=uid, hide=hide or [])
+
+
+def shown_from(argv: list[str], path: Path) -> str | None:
+    """The host path the sandbox shows at ``path`` (None: absent, or in a fresh tmpfs)."""
+    shown = None
+    for option, dest, src in mounts(argv):
+        if str(path) == dest or str(path).startswith(dest.rstrip("/") + "/"):
+            rel = str(path)[len(dest):]
+            shown = src + rel if option in ("--ro-bind", "--bind") else None
+    return shown
 
 
 def mounts(argv: list[str]) -> list[tuple[str, str, str | None]]:
@@ -90,3 +121,30 @@ def test_a_hidden_folder_inside_a_shown_one_is_shown_empty(tmp_path: Path) -> No
     assert str(lib) in [argv[i + 1] for i, a in enumerate(argv) if a == "--remount-ro"]
     assert ("--tmpfs", str(tmp_path / "elsewhere"), None) not in mounts(
         command(tmp_path, 61000, hide=[tmp_path / "elsewhere"]))    # not shown: nothing to hide
+
+
+COURSE_FILES = ("nbgrader_config.py", "gradebook.db", ".course_secret",
+                "autograded/ann/backprop/backprop.ipynb")
+
+
+def test_the_course_is_never_shown(tmp_path: Path) -> None:
+    argv = command(tmp_path, 61000)
+    for name in COURSE_FILES:
+        assert shown_from(argv, tmp_path / "course" / name) is None, name
+
+
+def test_a_course_inside_a_shown_folder_is_covered_by_an_empty_tmpfs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A course folder inside one the sandbox must show (here the Python installation's,
+    as with a course kept under a conda root at /opt): its files are covered by an empty
+    read-only tmpfs, while the rest of that folder stays shown."""
+    course = course_at(tmp_path / "opt/course")
+    monkeypatch.setattr(command_line, "python_roots", lambda: [tmp_path / "opt"])
+    argv = bwrap_command(workdir=course / "autograded/ann/backprop",
+                         view=tmp_path / "view/dnn_ref", grading_dir=tmp_path / "grading",
+                         stage=tmp_path / "stage", limits=LIMITS, uid=61000)
+    assert shown_from(argv, tmp_path / "opt/bin/python") == str(tmp_path / "opt/bin/python")
+    for name in COURSE_FILES:
+        assert shown_from(argv, course / name) is None, name
+    assert ("--tmpfs", str(course), None) in mounts(argv)
+    assert str(course) in [argv[i + 1] for i, a in enumerate(argv) if a == "--remount-ro"]

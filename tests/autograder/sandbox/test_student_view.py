@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import pkgutil
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,48 @@ def test_views_are_cached_by_source_and_rebuilt_when_it_changes(tmp_path: Path) 
     assert list(second.rglob("*.pyc"))                        # precompiled: quick imports
     for folder in (first, second):
         shutil.rmtree(folder.parent)
+
+
+def test_a_half_deleted_view_is_rebuilt_and_grading_still_works(tmp_path: Path) -> None:
+    """A tmp cleaner or a concurrent clone removing files of a cached view: the manifest
+    check catches it before the view is used, and the kernel still imports dnn_ref."""
+    from autograder.sandbox import Sandbox
+
+    view = build_view("backprop", ASSIGNMENTS["backprop"])
+    root = student_view.cache_root()
+    assert root.is_relative_to(Path.home()) or "XDG_CACHE_HOME" in os.environ
+    assert not root.is_relative_to(tempfile.gettempdir())    # out of the tmp cleaners' reach
+    assert root.stat().st_mode & 0o777 == 0o700
+    (view / "network.py").unlink()                           # a file gone
+    for pyc in (view / "grading").rglob("*.pyc"):            # compiled files gone
+        pyc.unlink()
+    (view / "losses.py").chmod(0o644)
+    (view / "losses.py").write_text("raise SystemExit('half-written')\n")   # one truncated
+    assert not student_view.intact(view.parent)
+    work = tmp_path / "submission"
+    work.mkdir()
+    with Sandbox(assignment="backprop", workdir=work, graded=ASSIGNMENTS["backprop"]) as box:
+        assert build_view("backprop", ASSIGNMENTS["backprop"]) == view
+        assert student_view.intact(view.parent) and (view / "network.py").is_file()
+        from jupyter_client import KernelManager
+        km = box.configure(KernelManager(kernel_name=box.kernel_name))
+        km.start_kernel(cwd=str(work))
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=120)
+            out: list[str] = []
+            reply = kc.execute_interactive(
+                "import dnn_ref.network, dnn_ref.losses, dnn_ref.grading\nprint('imported')",
+                timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")))
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok" and "imported" in "".join(out)
+
+
+def test_a_view_removed_whole_is_rebuilt() -> None:
+    view = build_view("forward", ASSIGNMENTS["forward"])
+    shutil.rmtree(view.parent)
+    assert build_view("forward", ASSIGNMENTS["forward"]) == view
+    assert student_view.intact(view.parent)
