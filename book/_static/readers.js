@@ -130,14 +130,25 @@
     });
   }
 
-  /** A "whole book as PDF" link in the header, next to the other buttons. */
-  function addPdfLink() {
+  /** The PDF's address from this page: it is the English edition's, at the root of
+   * the English site; another edition's site is a folder below it (pt/). */
+  function pdfUrl() {
     const root = document.documentElement.dataset.content_root;
+    if (root === undefined) return null;
+    const english = (document.documentElement.lang || "en").toLowerCase().startsWith("en");
+    return root + (english ? "" : "../") + PDF_NAME;
+  }
+
+  /** A "whole book as PDF" link in the header, next to the other buttons; the
+   * introduction's own link is pointed at the same file. */
+  function addPdfLink() {
+    const url = pdfUrl();
     const bar = document.querySelector(".article-header-buttons");
-    if (root === undefined || !bar || bar.querySelector(".dnn-pdf-link")) return;
+    document.querySelectorAll("a.dnn-pdf-download").forEach((a) => { if (url) a.href = url; });
+    if (!url || !bar || bar.querySelector(".dnn-pdf-link")) return;
     const link = document.createElement("a");
     link.className = "btn btn-sm dnn-pdf-link";
-    link.href = root + PDF_NAME;
+    link.href = url;
     link.title = "Download the whole book (PDF)";
     link.setAttribute("aria-label", link.title);
     link.textContent = "PDF";
