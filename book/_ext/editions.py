@@ -7,7 +7,8 @@ its title, a link to its counterpart and, in ``<head>``, ``<link
 rel="alternate" hreflang=...>`` for search engines; ``editions.css`` (in
 ``book/_static``, a static folder through ``reader_assets``) styles the link
 and marks paragraphs that a translated edition shows in English because their
-translation is missing or out of date (``translation_progress_classes``).
+translation is missing or out of date (``translation_progress_classes``); a
+page with no catalogue at all gets one such note above it.
 
 In a translated edition the site title (``html_title``) is taken from the
 root page's catalogue: it is the root page's heading, translated there.
@@ -30,6 +31,9 @@ EDITIONS: dict[str, tuple[str, str, str, str]] = {
     "en": ("English", "", "en", "Read this page in English"),
     "pt_BR": ("Português", "pt/", "pt-BR", "Leia esta página em português"),
 }
+#: Shown, in a translated edition, above a page that has no catalogue at all (Sphinx marks
+#: nothing on such a page: every paragraph is English and none has class "untranslated").
+NOT_TRANSLATED = {"pt_BR": "Esta página ainda não foi traduzida: o texto abaixo está em inglês."}
 
 
 def _edition(language: str | None) -> str:
@@ -59,12 +63,18 @@ def counterpart_url(pagename: str, here: str, there: str) -> str:
     return "../" * depth + EDITIONS[there][1] + pagename + ".html"
 
 
+def catalogue(app: Sphinx, pagename: str) -> Path:
+    """The .po file of page ``pagename`` in this build's language (it may not exist)."""
+    config = app.config
+    return (Path(app.confdir) / config.locale_dirs[0] / config.language / "LC_MESSAGES"
+            / f"{pagename}.po")
+
+
 def _translate_title(app: Sphinx, config: Config) -> None:
     lang = _edition(config.language)
     if lang == "en" or not config.html_title:
         return
-    po_path = Path(app.confdir) / config.locale_dirs[0] / lang / "LC_MESSAGES" / (
-        f"{config.master_doc}.po")
+    po_path = catalogue(app, config.master_doc)
     if not po_path.is_file():
         raise ExtensionError(f"editions: no catalogue {po_path} for the {lang} edition's root page")
     entry = polib.pofile(str(po_path)).find(config.html_title)
@@ -84,7 +94,11 @@ def _link_editions(app: Sphinx, pagename: str, templatename: str, context: dict[
         if there != here:
             links.append(f'<a class="dnn-edition-link" href="{url}" hreflang="{tag}" lang="{tag}" '
                          f'title="{html.escape(invitation)}">{html.escape(name)}</a>')
-    context["body"] = f'<p class="dnn-edition-switch">{" · ".join(links)}</p>\n' + context["body"]
+    banner = ""
+    if here != "en" and not catalogue(app, pagename).is_file():
+        banner = f'<p class="untranslated dnn-page-untranslated">{NOT_TRANSLATED[here]}</p>\n'
+    context["body"] = (f'<p class="dnn-edition-switch">{" · ".join(links)}</p>\n' + banner
+                       + context["body"])
     context["metatags"] = context.get("metatags", "") + "\n".join(alternates) + "\n"
 
 

@@ -37,8 +37,9 @@ def require_build() -> None:
             pytest.fail(f"{edition} has no built book; run `make book` (both editions)")
 
 
-def _open(browser, url: str, viewport: dict) -> object:
-    """A page showing ``url`` with maths typeset; requests off 127.0.0.1 are blocked, recorded."""
+def _open(browser, url: str, viewport: dict, typeset: bool = True) -> object:
+    """A page showing ``url`` (maths typeset unless ``typeset`` is False); requests off
+    127.0.0.1 are blocked and recorded in ``page.outside``."""
     require_build()
     page = browser.new_page(viewport=viewport)
     page.set_default_timeout(120_000)       # a busy machine (make test on 2 cores) is slow
@@ -54,21 +55,13 @@ def _open(browser, url: str, viewport: dict) -> object:
 
     page.route("**/*", route)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    _goto(page, url)
-    return page
-
-
-def _goto(page, url: str | None = None) -> None:
-    """Load ``url`` (or wait for the navigation under way), then for MathJax and the network."""
-    if url is not None:
-        response = page.goto(url, wait_until="load")
-        assert response is not None and response.ok, f"{url} did not load"
-    else:
-        page.wait_for_load_state("load")
-    if page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url} did not load"
+    if typeset and page.evaluate("() => !!(window.MathJax && MathJax.startup)"):
         page.wait_for_function("() => MathJax.startup.promise !== undefined")
         page.evaluate("() => MathJax.startup.promise.then(() => true)")
     page.wait_for_load_state("networkidle")
+    return page
 
 
 _READ = """() => {
@@ -120,14 +113,14 @@ def test_page_reads_in_portuguese(browser, site, doc: str, viewport: dict) -> No
 def test_the_links_between_editions_lead_to_the_same_page(browser, site, doc: str,
                                                           viewport: dict) -> None:
     pt_url, en_url = urljoin(site, f"pt/{doc}.html"), urljoin(site, f"{doc}.html")
-    page = _open(browser, pt_url, viewport)
+    page = _open(browser, pt_url, viewport, typeset=False)
     try:
-        page.get_by_role("link", name="English", exact=True).click()
-        _goto(page)
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="English", exact=True).click()
         assert page.url == en_url, f"pt/{doc}: 'English' leads to {page.url}, not {en_url}"
         assert page.evaluate("() => document.documentElement.lang") == "en"
-        page.get_by_role("link", name="Português", exact=True).click()
-        _goto(page)
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="Português", exact=True).click()
         assert page.url == pt_url, f"{doc}: 'Português' leads to {page.url}, not {pt_url}"
         assert page.evaluate("() => document.documentElement.lang") == "pt-BR"
     finally:
