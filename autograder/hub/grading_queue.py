@@ -93,7 +93,6 @@ class Grader:
         from nbgrader.coursedir import CourseDirectory
 
         os.chdir(course.root)
-        os.umask(0o007)             # what grading writes: root and the grader's group only
         app = NbGrader()
         app.load_config_file()      # the course's nbgrader_config.py
         config = app.config
@@ -105,6 +104,12 @@ class Grader:
         self.coursedir = CourseDirectory(config=config)
         self.authenticator = Authenticator(config=config)
         self.log = logging.getLogger("dnn-grading")
+        self.log.setLevel(logging.INFO)          # SandboxedExecute's steps reach StepTimes
+        if not self.log.handlers:                # the hub's log shows warnings and errors
+            shown = logging.StreamHandler()
+            shown.setLevel(logging.WARNING)
+            self.log.addHandler(shown)
+        self.log.propagate = False
 
     def _run(self, app: Any) -> None:
         app.log = self.log
@@ -247,7 +252,8 @@ class GradingQueue:
         return job
 
     def run(self) -> None:
-        """Grade forever (the service's worker thread)."""
+        """Grade forever (the service's worker thread); nbgrader is configured first."""
+        self.grader = Grader(self.course)
         while True:
             if self.work_once() is None:
                 self.wake.wait(self.poll_s)

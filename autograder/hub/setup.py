@@ -98,7 +98,9 @@ def user_server_config(c: Course) -> None:
     write_json(config / "labconfig" / "page_config.json", {"disabledExtensions": {
         "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True,
         "@jupyter/nbgrader:course-list": True}})
-    lines = [*nbgrader_lines(c), 'c.KernelManager.transport = "ipc"']
+    lines = [*nbgrader_lines(c), 'c.KernelManager.transport = "ipc"',
+             "import os  # noqa: E402 -- the student's own nbgrader cache (submit keeps one)",
+             'c.Exchange.cache = os.path.expanduser("~/.local/share/jupyter/nbgrader_cache")']
     (config / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
     (config / "nbgrader_config.py").chmod(0o644)
     write_json(data / "kernels" / "python3" / "kernel.json", {

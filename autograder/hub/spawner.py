@@ -43,6 +43,13 @@ class CourseSpawner(LocalProcessSpawner):
 
         return preexec
 
+    def get_args(self) -> list[str]:
+        """The server's arguments; the notebook trust database in the user's own home
+        (their server reads its configuration, kernelspecs and templates from root's
+        folders, see :mod:`autograder.hub.config_guard`)."""
+        home = pwd.getpwnam(self.user.name).pw_dir
+        return [*super().get_args(), f"--NotebookNotary.data_dir={home}/.local/share/jupyter"]
+
     async def stop(self, now: bool = False) -> None:
         await super().stop(now=now)
         remove_cgroups(self._cgroups())

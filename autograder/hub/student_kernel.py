@@ -98,16 +98,18 @@ def bwrap_argv(home: Path, cwd: Path, user: str, connection_file: Path) -> list[
     m.made.update(("/proc", "/dev"))
     for path in [*m.read_only, "/dev", "/"]:
         m.args += ["--remount-ro", path]
-    env = {"PATH": f"{sys.prefix}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": str(home),
+    prefix = Path(sys.prefix).resolve()        # the venv's real folder: what is bound inside
+    env = {"PATH": f"{prefix}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": str(home),
            "USER": user, "LOGNAME": user, "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-           "VIRTUAL_ENV": sys.prefix, "JPY_PARENT_PID": "2",
+           "VIRTUAL_ENV": str(prefix), "JPY_PARENT_PID": "2",
            "PYDEVD_DISABLE_FILE_VALIDATION": "1", **thread_env()}
     argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             "--hostname", "sandbox", *m.args, "--chdir", str(cwd), "--clearenv"]
     for key, value in env.items():
         argv += ["--setenv", key, value]
     argv += ["--seccomp", "{seccomp_fd}"]
-    return [*argv, "sh", "-c", KERNEL_SHELL, sys.executable, str(connection_file)]
+    return [*argv, "sh", "-c", KERNEL_SHELL, str(prefix / "bin" / "python"),
+            str(connection_file)]
 
 
 def main(argv: list[str]) -> None:
