@@ -145,6 +145,9 @@ c.GenerateFeedback.preprocessors = [HideHiddenTests, SanitizeStudentHTML, GetGra
                                     CSSHTMLHeaderPreprocessor, feedback_page.FeedbackPage]
 # The page itself works offline and fits a phone: MathJax inlined from the local wheel,
 # outputs wrapped, tables styled (autograder/reports/feedback_page.py, templates/dnn_feedback).
-c.HTMLExporter.template_name = feedback_page.TEMPLATE
-c.HTMLExporter.template_file = feedback_page.TEMPLATE_FILE
-c.HTMLExporter.extra_template_basedirs = feedback_page.TEMPLATE_DIRS
+# The template belongs to the feedback exporter only: the formgrader's own HTMLExporter
+# keeps nbgrader's formgrade template (a global HTMLExporter.template_* broke its pages).
+c.GenerateFeedback.exporter_class = feedback_page.FeedbackExporter
+c.FeedbackExporter.template_name = feedback_page.TEMPLATE
+c.FeedbackExporter.template_file = feedback_page.TEMPLATE_FILE
+c.FeedbackExporter.extra_template_basedirs = feedback_page.TEMPLATE_DIRS

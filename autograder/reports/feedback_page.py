@@ -4,7 +4,11 @@ nbgrader's ``generate_feedback`` renders each graded notebook with its
 ``feedback`` template, which loads MathJax 2 from a CDN, keeps Bootstrap 3's
 fixed widths and prints long outputs on one line. The course's pages use the
 ``dnn_feedback`` template (``autograder/reports/templates/dnn_feedback``), which
-extends nbgrader's and replaces its ``<head>``:
+extends nbgrader's and replaces its ``<head>``. It is :class:`FeedbackExporter`'s
+own (``GenerateFeedback.exporter_class``), not every HTMLExporter's: the formgrader
+renders submissions with an HTMLExporter and its own ``formgrade`` template, which a
+global ``HTMLExporter.template_*`` setting would replace (its submission page then
+answered 500, ``TemplateNotFound: bootstrap.min.css``).
 
 * MathJax 3 (its ``tex-svg-full`` component: every TeX extension, maths drawn
   as SVG, so no font files) is inlined from the same ``django-static-mathjax``
@@ -16,7 +20,7 @@ extends nbgrader's and replaces its ``<head>``:
 
 :class:`FeedbackPage` is the preprocessor (last in
 ``GenerateFeedback.preprocessors``) that hands the template the script and
-the style sheet; ``nbgrader_config.py`` selects the template.
+the style sheet; ``nbgrader_config.py`` selects the exporter.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from pathlib import Path
 
 import mathjax
 import nbgrader
+from nbconvert.exporters import HTMLExporter
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import default
 
 #: Folders holding template directories: this package's and nbgrader's (for ``feedback``).
 TEMPLATE_DIRS = [
@@ -94,3 +100,19 @@ class FeedbackPage(NbGraderPreprocessor):
                    ) -> tuple[NotebookNode, ResourcesDict]:
         resources["feedback_page"] = {"mathjax": mathjax_script(), "css": CSS}
         return nb, resources
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's HTML exporter with the ``dnn_feedback`` template, for feedback pages only."""
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return TEMPLATE
+
+    @default("template_file")
+    def _template_file_default(self) -> str:
+        return TEMPLATE_FILE
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self) -> list[str]:
+        return list(TEMPLATE_DIRS)
