@@ -110,6 +110,9 @@ class LmsExtractor(ExtractorPlugin):
 
     def _copy_file(self, path: Path, target: Path, rel: str) -> None:
         size = path.lstat().st_size
+        if target.exists():
+            self._refuse(rel, "a second file of that name in the download")
+            return
         if not stat.S_ISREG(path.lstat().st_mode) or not self._room(rel, size):
             return
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
 from autograder.lms.collect import load_manifest
+from autograder.lms.names import printable
 
 GRADED = "graded"
 MANUAL = "needs manual grading"
@@ -144,4 +145,5 @@ class GradesExport(ExportPlugin):
                       f"; nothing collected yet for {', '.join(left_out)}" if left_out else "")
         for row in rows:
             if row.status not in (GRADED, NOT_SUBMITTED):
-                self.log.warning("%s, %s: %s", row.assignment, row.student_id, row.status)
+                self.log.warning("%s, %s: %s", row.assignment, printable(row.student_id),
+                                 printable(row.status))   # upload names are the students'
