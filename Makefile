@@ -58,7 +58,8 @@ bubblewrap:  ## make sure Debian's bubblewrap is there: graded notebooks run in 
 install test autograde grade-class: $(if $(UNSANDBOXED),,bubblewrap)
 
 student: $(STAMP)  ## JupyterLab as a student gets it: Validate, no instructor tools (student/jupyter_config)
-	JUPYTER_CONFIG_DIR="$(CURDIR)/student/jupyter_config" $(BIN)/jupyter lab
+	JUPYTER_CONFIG_DIR="$(CURDIR)/student/jupyter_config" $(BIN)/jupyter lab \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) chromium book  ## set up, build the book, run the whole test suite
 	$(BIN)/pytest
@@ -229,3 +230,18 @@ pdf: book-en chromium poppler  ## the whole book as one PDF: _build/html/dnn-fro
 	$(PY) tools/book_pdf.py _build/html $(BOOK_PDF)
 
 test: pdf
+
+# --- The student kit (issue 15): what an instructor hands out ------------------------------
+# autograder/kit/ writes dist/student-kit/ and dist/student-kit.zip: the released exercises, a
+# wheel of the student edition of dnn_ref (graded functions stubbed; the checks answer the
+# visible cases from tables; the dnn-course-lab command) and a README; the kit is scanned for
+# solutions, hidden tests and the secret before it is kept. An assignment's answers ship only
+# once it is CLOSED: backprop's notebook imports forward's functions, so the kit with backprop
+# is make student-kit KIT_ASSIGNMENTS="forward graphs backprop" CLOSED=forward.
+KIT_ASSIGNMENTS ?= forward graphs
+CLOSED          ?=
+.PHONY: student-kit
+
+student-kit: $(STAMP) release  ## [KIT_ASSIGNMENTS="forward graphs"] [CLOSED=forward]: dist/student-kit/ and its zip, for students
+	$(PY) -m autograder.kit.build --assignments $(KIT_ASSIGNMENTS) \
+	  $(if $(CLOSED),--closed $(CLOSED)) --out dist
