@@ -2,7 +2,9 @@
 
 A shard job is a plain dict and its result another (:func:`grade_shard`), so an
 executor only has to run ``grade_shard(job)`` somewhere and hand back results as
-they finish. :func:`executor_for` picks the backend from the command line:
+they finish (a job holds no secret: see
+:mod:`autograder.class_grading.shard`). :func:`executor_for` picks the backend from the
+command line:
 :class:`LocalExecutor` (``--workers`` nbgrader runs at once on this machine) or
 :class:`DaskExecutor` (``--scheduler``: a Dask cluster with the same packages).
 """
@@ -53,12 +55,33 @@ class LocalExecutor:
         return f"{self.threads} workers"
 
 
+def _loopback(address: str) -> bool:
+    """Whether a Dask address is on this machine only (``tcp://127.0.0.1:8786``, ``inproc``)."""
+    if address.startswith("inproc://"):
+        return True
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 class DaskExecutor:
-    """The shards run as tasks of the Dask cluster whose scheduler is at ``address``."""
+    """The shards run as tasks of the Dask cluster whose scheduler is at ``address``.
+
+    A job carries students' submissions (never the course secret: only the hidden
+    cases' seeds), so a scheduler on another machine must be reached over TLS
+    (``tls://``; certificates from Dask's configuration, ``distributed.comm.tls``,
+    e.g. ``DASK_DISTRIBUTED__COMM__TLS__CA_FILE``); plain ``tcp://`` is refused
+    unless it stays on this machine.
+    """
 
     def __init__(self, address: str) -> None:
         from distributed import Client
 
+        if not address.startswith("tls://") and not _loopback(address):
+            raise SystemExit(
+                f"refusing the Dask scheduler {address}: shard jobs carry students' work, so "
+                "a scheduler on another machine must be reached over TLS (tls://host:port, "
+                "with certificates in Dask's configuration distributed.comm.tls.*; see "
+                "book/guides/large_class.md).")
         self.address = address
         self.client = Client(address)
         self.threads = max(1, sum(self.client.nthreads().values()))

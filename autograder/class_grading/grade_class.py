@@ -1,7 +1,8 @@
 """Grade every submission of an assignment in parallel with the real nbgrader.
 
-    python -m autograder grade-class ASSIGNMENT [--workers N] [--scheduler tcp://host:port]
+    python -m autograder grade-class ASSIGNMENT [--workers N] [--scheduler tls://host:port]
                                   [--course-dir DIR] [--csv grades.csv] [--unsandboxed]
+                                  [--write-jobs DIR | --merge-results DIR]
 
 The students are split into shards. A shard is graded by
 :func:`autograder.class_grading.shard.grade_shard`:
@@ -12,7 +13,9 @@ course gradebook and the shard's submissions. Its inputs and outputs are plain
 bytes and strings, so the same function runs in a local thread that drives a
 subprocess (the default, ``--workers`` at a time, two per core) or on a Dask cluster
 (``--scheduler``), possibly on another machine with the same packages
-(:mod:`autograder.class_grading.executors`).
+(:mod:`autograder.class_grading.executors`), or as job files that a cluster's own
+scheduler runs (``--write-jobs``, then ``--merge-results``;
+:mod:`autograder.class_grading.job_files`, book/guides/large_class.md).
 
 Only this process writes the course (:mod:`autograder.class_grading.merge`): it merges
 each finished shard into ``gradebook.db`` one student at a time (manual grades
@@ -25,7 +28,9 @@ line per student, the summary, grades.csv) is :mod:`autograder.class_grading.sum
 Every kernel runs in the bubblewrap sandbox (:mod:`autograder.preprocessors.execute`); the tool
 refuses to start where bwrap cannot run unless ``--unsandboxed`` is given, and then says so in its
 summary (and every feedback page says so). The course secret that seeds the hidden
-cases (:mod:`autograder.judge.secret`) is created if missing and given to each shard.
+cases (:mod:`autograder.judge.secret`) is created if missing and never leaves this
+process: each shard gets the seeds of the assignment's hidden cases
+(:func:`autograder.judge.hidden_cases.case_seeds`).
 
 Nothing is lost: nbgrader goes on past a student it cannot grade; a shard
 that crashes or exceeds its time (``--timeout`` per submission) is graded
@@ -50,10 +55,13 @@ from tqdm import tqdm
 
 from autograder.class_grading.course import Course, digest, read_tree
 from autograder.class_grading.executors import executor_for
+from autograder.class_grading.job_files import read_results
+from autograder.class_grading.job_files import write_jobs as write_jobs_to
 from autograder.class_grading.merge import JOURNAL, Journal, Outcome, merge
 from autograder.class_grading.shard import stop_all
 from autograder.class_grading.summary import export_csv, line, summarise
 from autograder.judge import secret
+from autograder.judge.hidden_cases import case_seeds
 from autograder.sandbox import SandboxUnavailable, check_available
 
 __all__ = ["JOURNAL", "main", "run"]
@@ -115,10 +123,18 @@ def default_shard_size(n: int, workers: int) -> int:
 
 def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
         shard_size: int | None, timeout_s: float, memory_mb: int, force: bool,
-        unsandboxed: bool = False, out=sys.stdout) -> list[Outcome]:
-    """Grade the class; returns one outcome per submitted student folder."""
+        unsandboxed: bool = False, write_jobs: Path | None = None,
+        merge_results: Path | None = None, out=sys.stdout) -> list[Outcome]:
+    """Grade the class; returns one outcome per submitted student folder.
+
+    ``write_jobs``: write the shard jobs there (:mod:`autograder.class_grading.job_files`)
+    instead of running them; ``merge_results``: merge the results of such jobs, run
+    elsewhere, instead of grading.
+    """
     started = time.monotonic()
-    if not unsandboxed:
+    if merge_results is not None:
+        return _merge_results(course, assignment, merge_results, started, out)
+    if not unsandboxed and write_jobs is None:
         try:
             check_available()
         except SandboxUnavailable as exc:
@@ -132,6 +148,15 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
     with Gradebook(course.db_url, course.course_id) as gb:
         gb.find_assignment(assignment)  # MissingEntry names the assignment if unknown
     students = sorted(todo.todo)
+    if write_jobs is not None:
+        jobs = _jobs(course, assignment, todo, shard_size or 8, timeout_s, memory_mb,
+                     unsandboxed)
+        paths = write_jobs_to(write_jobs, jobs)
+        print(f"{assignment}: {len(students)} to grade in {len(paths)} job files in "
+              f"{write_jobs} (mode 600: they hold submissions and the hidden cases' seeds)."
+              "\nRun each: python -m autograder.class_grading.shard JOB.json OUT_DIR, then "
+              "merge: --merge-results with the folder of the OUT_DIRs.", file=out, flush=True)
+        return list(todo.skipped) + list(todo.missing)
     executor = executor_for(workers, scheduler) if students else None
     print(f"{assignment}: {len(todo.todo)} to grade, {len(todo.skipped)} already graded, "
           f"{len(todo.missing)} without a notebook; "
@@ -143,15 +168,7 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
     try:
         if executor is not None:
             size = shard_size or default_shard_size(len(students), executor.threads)
-            base = {"assignment": assignment, "config": course.config_text,
-                    "source_dir": course.source, "submitted_dir": course.submitted,
-                    "autograded_dir": course.autograded,
-                    "source": read_tree(course.root / course.source / assignment),
-                    "gradebook": course.snapshot_db(), "timeout_s": timeout_s,
-                    "memory_mb": memory_mb, "unsandboxed": unsandboxed,
-                    "secret": secret.ensure(course.secret_file)}
-            jobs = [dict(base, submissions={s: todo.todo[s] for s in group})
-                    for group in shards(students, size)]
+            jobs = _jobs(course, assignment, todo, size, timeout_s, memory_mb, unsandboxed)
             with tqdm(total=len(students), unit="submission", file=sys.stderr,
                       dynamic_ncols=True) as bar:
                 for result in executor.results(jobs):
@@ -176,6 +193,36 @@ def run(course: Course, assignment: str, *, workers: int, scheduler: str | None,
     return outcomes
 
 
+def _jobs(course: Course, assignment: str, todo: Plan, size: int, timeout_s: float,
+          memory_mb: int, unsandboxed: bool) -> list[dict]:
+    """The shard jobs of the students to grade: what a shard needs, never the secret."""
+    base = {"assignment": assignment, "config": course.config_text,
+            "source_dir": course.source, "submitted_dir": course.submitted,
+            "autograded_dir": course.autograded,
+            "source": read_tree(course.root / course.source / assignment),
+            "gradebook": course.snapshot_db(), "timeout_s": timeout_s,
+            "memory_mb": memory_mb, "unsandboxed": unsandboxed,
+            "case_seeds": case_seeds(secret.ensure(course.secret_file), assignment)}
+    return [dict(base, submissions={s: todo.todo[s] for s in group})
+            for group in shards(sorted(todo.todo), size)]
+
+
+def _merge_results(course: Course, assignment: str, folder: Path, started: float,
+                   out) -> list[Outcome]:
+    """Merge the result files of shard jobs run elsewhere (``--merge-results``)."""
+    journal = Journal(course.root / course.autograded / JOURNAL)
+    submitted = course.root / course.submitted
+    outcomes: list[Outcome] = []
+    for result in read_results(folder):
+        students = [s for part in result["parts"] for s in part["students"]]
+        digests = {s: digest(read_tree(submitted / s / assignment)) for s in students}
+        for o in merge(course, assignment, result, journal, digests):
+            outcomes.append(o)
+            print(line(o), file=out, flush=True)
+    summarise(outcomes, len(outcomes), time.monotonic() - started, out)
+    return outcomes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment")
@@ -197,11 +244,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unsandboxed", action="store_true",
                         help="grade without the bubblewrap sandbox (only where bwrap cannot "
                              "run; student code then runs with your permissions)")
+    parser.add_argument("--write-jobs", type=Path, metavar="DIR",
+                        help="write one job file per shard there instead of grading (for a "
+                             "Kubernetes Job or a Slurm array: book/guides/large_class.md)")
+    parser.add_argument("--merge-results", type=Path, metavar="DIR",
+                        help="merge the result.json files of shard jobs run elsewhere")
     args = parser.parse_args(argv)
     course = Course.load(args.course_dir.resolve())
     run(course, args.assignment, workers=max(1, args.workers), scheduler=args.scheduler,
         shard_size=args.shard_size, timeout_s=args.timeout, memory_mb=args.memory_mb,
-        force=args.force, unsandboxed=args.unsandboxed)
+        force=args.force, unsandboxed=args.unsandboxed, write_jobs=args.write_jobs,
+        merge_results=args.merge_results)
+    if args.write_jobs:
+        return 0
     csv = args.csv if args.csv.is_absolute() else course.root / args.csv
     export_csv(course, csv)
     print(f"grades exported to {csv}")

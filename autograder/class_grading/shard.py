@@ -1,18 +1,25 @@
-"""Grade one shard of students with the real ``nbgrader autograde``, in a private course copy.
+"""Grade one shard of students with the real nbgrader, in a private course copy.
+
+    python -m autograder.class_grading.shard JOB.json OUT_DIR    # writes OUT_DIR/result.json
 
 :func:`grade_shard` is self-contained (plain bytes and strings in and out), so
 :mod:`autograder.class_grading.grade_class` runs it in a local thread that drives a
-subprocess or on a Dask worker. It watches nbgrader's log student by student,
-kills a run that takes longer than its time per submission (kernels
-included), grades the students it had not reached in a new run, and says for
-each student whether it was graded and, if not, why (:func:`classify`).
+subprocess, on a Dask worker, or as this standalone command (one job file in,
+one result file out: a Kubernetes Job or a Slurm array task,
+:mod:`autograder.class_grading.job_files`). Each run grades its students one
+by one with nbgrader's own API (:mod:`autograder.class_grading.autograde_run`)
+and reports each outcome in a progress file no kernel can reach; the shard
+follows that file, kills a run that takes longer than its time per submission
+(kernels included), grades the students it had not reached in a new run, and
+says for each student whether it was graded and, if not, why
+(:func:`classify`). Whether a student was graded is nbgrader's own verdict plus
+the autograded files and the gradebook, never text a kernel could print.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import re
 import signal
 import sqlite3
@@ -25,11 +32,16 @@ from pathlib import Path
 from typing import Any
 
 from autograder.class_grading.course import read_tree, write_tree
-from autograder.judge import secret
+from autograder.class_grading.job_files import read_job, write_result
+
+CASE_SEEDS = ".case_seeds.json"
+"""In a shard's course folder: the seeds of the hidden cases (never the course secret)."""
+PROGRESS = ".autograde_progress.jsonl"
+"""In a shard's course folder: what :mod:`autograder.class_grading.autograde_run` reports."""
 
 
 def grade_shard(job: dict[str, Any]) -> dict[str, Any]:
-    """Grade some students' submissions with ``nbgrader autograde``; self-contained.
+    """Grade some students' submissions with nbgrader's autograde; self-contained.
 
     Parameters
     ----------
@@ -39,8 +51,9 @@ def grade_shard(job: dict[str, Any]) -> dict[str, Any]:
         ``source`` (relative path -> bytes, the assignment's source folder),
         ``gradebook`` (bytes of a gradebook.db that knows the assignment),
         ``submissions`` (student -> relative path -> bytes), ``timeout_s`` (per
-        submission), ``memory_mb``, ``secret`` (bytes of the course secret) and
-        ``unsandboxed`` (bool).
+        submission), ``memory_mb``, ``case_seeds`` (graded function -> seed of
+        its hidden cases, :func:`autograder.judge.hidden_cases.case_seeds`; the
+        course secret itself never leaves the coordinator) and ``unsandboxed`` (bool).
 
     Returns
     -------
@@ -76,15 +89,9 @@ def grade_shard(job: dict[str, Any]) -> dict[str, Any]:
     return {"parts": parts, "log": "\n".join(logs), "seconds": time.monotonic() - start}
 
 
-_START = re.compile(r"Creating/updating student with ID '([^']+)'")
-_DONE = "Setting destination file permissions"
-_FAILED = ("There was an error processing assignment:", "the kernel became unresponsive")
-_SUMMARY = re.compile(r"There was an error processing assignment '[^']*' for student '([^']+)'")
-
-
 def _autograde(job: dict[str, Any], students: list[str]
                ) -> tuple[dict[str, Any], str, list[str]]:
-    """One ``nbgrader autograde`` run in a fresh course folder, watched student by student.
+    """One nbgrader run in a fresh course folder, followed through its progress file.
 
     Returns the part (see :func:`grade_shard`), the log and the students not reached.
     """
@@ -93,20 +100,21 @@ def _autograde(job: dict[str, Any], students: list[str]
         root = Path(tmp)
         (root / "nbgrader_config.py").write_text(job["config"])
         (root / "gradebook.db").write_bytes(job["gradebook"])
-        secret_file = root / secret.FILE_NAME
-        secret_file.write_bytes(job["secret"])
-        secret_file.chmod(0o600)
+        seeds = root / CASE_SEEDS
+        seeds.write_text(json.dumps(job["case_seeds"]))
+        seeds.chmod(0o600)
         write_tree(root / job["source_dir"] / assignment, job["source"])
         for s in students:
             write_tree(root / job["submitted_dir"] / s / assignment, job["submissions"][s])
-        proc = _start_nbgrader(root, assignment, int(job["memory_mb"]),
-                               bool(job.get("unsandboxed")))
+        progress = root / PROGRESS
+        progress.touch()
+        proc = _start_nbgrader(root, job, students, progress)
         _LIVE.add(proc)
         try:
-            log, current, stuck = _watch(proc, float(job["timeout_s"]))
+            log, stuck = _watch(proc, progress, float(job["timeout_s"]))
         finally:
             _LIVE.discard(proc)
-        results = _read_log(log, students)
+        events = _events(progress, students)
         db = sqlite3.connect(root / "gradebook.db")  # rolls back a commit cut by a kill
         db.execute("SELECT count(*) FROM sqlite_master").fetchall()
         db.close()
@@ -114,92 +122,85 @@ def _autograde(job: dict[str, Any], students: list[str]
                                 "students": {}}
         left = []
         for s in students:
-            ok, reason, text = results[s]
-            if reason is _UNFINISHED and s != current:
+            if s not in events:
                 left.append(s)
                 continue
-            killed = reason is _UNFINISHED
-            if killed:  # the student nbgrader was busy with when it stopped
+            done = events[s]
+            if done is None:        # the student nbgrader was busy with when it stopped
                 reason = (f"timeout: still running after {job['timeout_s']:g} s" if stuck else
                           f"nbgrader died while grading it (exit code {proc.returncode})")
+                part["students"][s] = {"ok": False, "merge": False, "reason": reason,
+                                       "autograded": {}}
+                continue
             graded = root / job["autograded_dir"] / s / assignment
-            files = read_tree(graded) if ok and graded.is_dir() else {}
-            if ok:
-                reason = _notes(files, text)
-            part["students"][s] = {"ok": ok, "merge": not killed, "reason": reason,
+            text = str(done.get("log", ""))
+            ok = done.get("success") is True and graded.is_dir()
+            files = read_tree(graded) if ok else {}
+            part["students"][s] = {"ok": ok, "merge": True,
+                                   "reason": _notes(files, text) if ok else classify(text),
                                    "autograded": files}
         return part, log, left
 
 
-def _start_nbgrader(root: Path, assignment: str, memory_mb: int, unsandboxed: bool
+def _events(progress: Path, students: list[str]) -> dict[str, dict[str, Any] | None]:
+    """Student -> the run's "done" entry (None: started, not done), for those it reached."""
+    out: dict[str, dict[str, Any] | None] = {}
+    for line in progress.read_text().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue                      # a line cut short by a kill
+        student = entry.get("student") if isinstance(entry, dict) else None
+        if student in students and entry.get("event") in ("start", "done"):
+            out[student] = entry if entry["event"] == "done" else None
+    return out
+
+
+def _start_nbgrader(root: Path, job: dict[str, Any], students: list[str], progress: Path
                     ) -> subprocess.Popen:
-    """``nbgrader autograde`` in ``root`` under an address-space limit, in its own group."""
-    limit = memory_mb * 2**20
-    argv = ["nbgrader", "autograde", assignment, "--force",
-            f"--CourseDirectory.root={root}",
-            f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}",
-            f"--SandboxedExecute.secret_file={root / secret.FILE_NAME}",
-            "--SandboxedExecute.skip_ungraded_tail=True"]  # see autograder.preprocessors.execute
-    if unsandboxed:
-        argv.append("--SandboxedExecute.unsandboxed=True")
-    launcher = (  # the limit is inherited by the kernels nbgrader starts; nbgrader dies
-        "import ctypes, resource, runpy, signal, sys\n"  # with the thread that started it
-        "try:\n    ctypes.CDLL(None).prctl(1, signal.SIGKILL)\n"
-        "except (AttributeError, OSError):\n    pass\n"
-        f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))\n"
-        f"sys.argv = {argv!r}\n"
-        "runpy.run_module('nbgrader', run_name='__main__', alter_sys=True)\n")
+    """The nbgrader run of ``students`` in ``root``, in a session of its own."""
+    execute: dict[str, Any] = {"case_seeds_file": str(root / CASE_SEEDS),
+                               "skip_ungraded_tail": True}  # autograder.preprocessors.execute
+    if job.get("unsandboxed"):
+        execute["unsandboxed"] = True
+    run = {"root": str(root), "assignment": job["assignment"], "students": students,
+           "progress": str(progress), "memory_mb": int(job["memory_mb"]),
+           "overrides": {"CourseDirectory": {"root": str(root),
+                                             "db_url": f"sqlite:///{root / 'gradebook.db'}"},
+                         "SandboxedExecute": execute}}
+    run_file = root / ".autograde_run.json"
+    run_file.write_text(json.dumps(run))
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep
                + os.environ.get("PATH", ""))
-    return subprocess.Popen([sys.executable, "-c", launcher], cwd=root, env=env,
+    return subprocess.Popen([sys.executable, "-m", "autograder.class_grading.autograde_run",
+                             str(run_file)], cwd=root, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
 
-def _watch(proc: subprocess.Popen, timeout_s: float) -> tuple[str, str | None, bool]:
-    """Follow nbgrader's log; kill it when one student (or the start) takes over ``timeout_s``.
+def _watch(proc: subprocess.Popen, progress: Path, timeout_s: float) -> tuple[str, bool]:
+    """Wait for the run; kill it when one student (or the start) takes over ``timeout_s``.
 
-    Returns the log, the student in progress when it ended (None if between
-    students) and whether it was killed for time.
+    Progress comes from the run's progress file, never from its log. Returns the
+    log and whether the run was killed for time.
     """
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        for raw in proc.stdout:
-            lines.put(raw.decode(errors="replace"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    log: list[str] = []
-    current, since, stuck = None, time.monotonic(), False
-    while True:
-        try:
-            item = lines.get(timeout=0.5)
-        except queue.Empty:
-            item = ""
-        if item is None:
-            break
-        if item:
-            log.append(item)
-            if m := _START.search(item):
-                current, since = m.group(1), time.monotonic()
-            elif _DONE in item or any(f in item for f in _FAILED):
-                current, since = None, time.monotonic()
-        if time.monotonic() - since > timeout_s:
+    chunks: list[bytes] = []
+    pump = threading.Thread(target=lambda: chunks.extend(iter(proc.stdout.readline, b"")),
+                            daemon=True)
+    pump.start()
+    seen, since, stuck = 0, time.monotonic(), False
+    while proc.poll() is None:
+        time.sleep(0.25)
+        lines = progress.read_bytes().count(b"\n")
+        if lines != seen:
+            seen, since = lines, time.monotonic()
+        elif time.monotonic() - since > timeout_s:
             stuck = True
             _kill_group(proc)
             break
     proc.wait()
-    deadline = time.monotonic() + 5  # a kernel may hold the pipe until it notices
-    while time.monotonic() < deadline:
-        try:
-            item = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        if item is None:
-            break
-        log.append(item)
-    return "".join(log), current, stuck
+    pump.join(timeout=5)     # a kernel may hold the pipe until it notices
+    return b"".join(chunks).decode(errors="replace"), stuck
 
 
 _LIVE: set[subprocess.Popen] = set()
@@ -237,38 +238,6 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-_UNFINISHED = "<unfinished>"
-
-
-def _read_log(log: str, students: list[str]) -> dict[str, tuple[bool, str | None, str]]:
-    """Each student's outcome in an nbgrader autograde log: (graded, why not, their lines)."""
-    chunks: dict[str, list[str]] = {}
-    failed = set(_SUMMARY.findall(log))
-    current = None
-    for line in log.splitlines():
-        if _SUMMARY.search(line):
-            continue
-        m = _START.search(line)
-        if m:
-            current = m.group(1)
-            chunks[current] = []
-        if current is not None:
-            chunks[current].append(line)
-    results = {}
-    for s in students:
-        lines = chunks.get(s)
-        text = "\n".join(lines or [])
-        if lines is None:
-            results[s] = (False, _UNFINISHED, text)
-        elif s in failed or any(f in line for line in lines for f in _FAILED):
-            results[s] = (False, classify(text), text)
-        elif any(_DONE in line for line in lines):
-            results[s] = (True, None, text)
-        else:
-            results[s] = (False, _UNFINISHED, text)
-    return results
-
-
 def classify(text: str) -> str:
     """Why nbgrader could not grade a submission, from its log, in a few words."""
     if "DeadKernelError" in text or "Kernel died" in text:
@@ -288,7 +257,8 @@ def classify(text: str) -> str:
 def _last_error(text: str) -> str:
     errors = [line.strip() for line in text.splitlines()
               if re.match(r"\s*[\w.]+(Error|Exception)\b", line)]
-    return (errors[-1] if errors else text.strip().splitlines()[-1])[:200]
+    lines = text.strip().splitlines()
+    return (errors[-1] if errors else lines[-1] if lines else "(no log)")[:200]
 
 
 def _notes(files: dict[str, bytes], log: str) -> str | None:
@@ -313,3 +283,19 @@ def _notes(files: dict[str, bytes], log: str) -> str | None:
                         or "Timeout" in out.get("ename", ""):
                     notes.add("a cell timed out")
     return "; ".join(sorted(notes)) or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.class_grading.shard JOB.json OUT_DIR``: grade one job file."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        raise SystemExit("usage: python -m autograder.class_grading.shard JOB.json OUT_DIR")
+    result = grade_shard(read_job(Path(args[0])))
+    out = write_result(Path(args[1]), result)
+    print(f"{out}: {sum(len(p['students']) for p in result['parts'])} students, "
+          f"{result['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,11 +11,23 @@ from autograder.class_grading.course import Course
 from autograder.class_grading.merge import Outcome
 
 
+def printable(text: object) -> str:
+    """``text`` on one line with every control character (terminal escapes, newlines, bidi
+    overrides) shown as ``\\xNN`` / ``\\uNNNN``: student ids and reasons come from student
+    files and nbgrader's log of student code."""
+    return "".join(c if c.isprintable() and not 0x202A <= ord(c) <= 0x202E
+                   and not 0x2066 <= ord(c) <= 0x2069
+                   else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                   for c in str(text))
+
+
 def line(o: Outcome) -> str:
+    """The instructor's line for one student (everything from student data escaped)."""
+    student = printable(o.student)
     if o.status == "graded":
-        note = f"  ({o.reason})" if o.reason else ""
-        return f"{o.student:<24} {o.score:g}/{o.max_score:g}{note}"
-    return f"{o.student:<24} FAILED  {o.reason}"
+        note = f"  ({printable(o.reason)})" if o.reason else ""
+        return f"{student:<24} {o.score:g}/{o.max_score:g}{note}"
+    return f"{student:<24} FAILED  {printable(o.reason)}"
 
 
 def summarise(outcomes: list[Outcome], n_graded_now: int, elapsed: float, out) -> None:
@@ -29,7 +41,7 @@ def summarise(outcomes: list[Outcome], n_graded_now: int, elapsed: float, out) -
         mean = sum(o.score for o in graded) / len(graded)
         print(f"mean score {mean:.2f}/{graded[0].max_score:g}", file=out)
     for o in failed:
-        print(f"  not graded: {o.student}: {o.reason}", file=out)
+        print(f"  not graded: {printable(o.student)}: {printable(o.reason)}", file=out)
     out.flush()
 
 

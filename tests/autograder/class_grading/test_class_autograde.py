@@ -296,3 +296,66 @@ def test_without_bwrap_grading_refuses_unless_told_and_then_says_so(released, tm
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     page = (course / "feedback" / "correct_vectorised" / ASSIGNMENT / "backprop.html")
     assert "graded WITHOUT a sandbox" in page.read_text()
+
+
+# A student who prints, every way a kernel can, the line nbgrader logs for a failed student,
+# naming both shard-mates, and terminal escapes (window title, clipboard).
+FORGED = ("[AutogradeApp | ERROR] There was an error processing assignment 'backprop' for "
+          "student '{}'\n")
+FORGER = Submission("m_forger", {**VECTORISED, "update_parameters": textwrap.dedent(f"""
+    import os, sys
+    for mate in ("a_honest", "z_honest"):
+        line = {FORGED!r}.format(mate) + "\\x1b]0;pwned\\x07\\x1b]52;c;cHduZWQ=\\x07"
+        print(line)
+        sys.stderr.write(line)
+        os.write(1, line.encode())
+        os.write(2, line.encode())
+""") + textwrap.dedent(VECTORISED["update_parameters"])})
+
+
+def test_what_a_kernel_prints_never_decides_a_classmates_result(released, tmp_path):
+    course = make_class(released, tmp_path / "class",
+                        [renamed(by_name("correct_vectorised"), "a_honest"), FORGER,
+                         renamed(by_name("correct_loops"), "z_honest")])
+    proc = class_grade(course, "--workers", "1", "--shard-size", "3")   # one shard, one run
+    said = lines_of(proc)
+    for student in ("a_honest", "m_forger", "z_honest"):
+        assert said[student].split()[1] == "20/20", said[student]
+        assert (course / "autograded" / student / ASSIGNMENT / "backprop.ipynb").is_file()
+    assert "3 submissions: 3 graded, 0 not graded" in proc.stdout
+    assert "\x1b" not in proc.stdout + proc.stderr and "pwned" not in proc.stdout + proc.stderr
+
+
+def test_shard_jobs_run_as_commands_of_their_own_and_carry_no_secret(parity_class, serial,
+                                                                     tmp_path):
+    """What a Kubernetes Job or a Slurm array task runs: one job file in, one result out."""
+    course = tmp_path / "course"
+    shutil.copytree(parity_class, course)
+    kept = {"correct_vectorised", "dal_wrong_sign"}
+    for student in {s.student for s in PARITY} - kept:
+        shutil.rmtree(course / "submitted" / student)
+    class_grade(course, "--write-jobs", str(tmp_path / "jobs"), "--shard-size", "1")
+    jobs = sorted((tmp_path / "jobs").glob("shard-*.json"))
+    assert len(jobs) == 2 and all(j.stat().st_mode & 0o777 == 0o600 for j in jobs)
+    key = (course / ".course_secret").read_text().strip()
+    assert all(key not in j.read_text() for j in jobs)
+    assert not (course / "autograded" / "correct_vectorised").exists()
+    elsewhere = tmp_path / "node"                 # another machine: no course folder at all
+    elsewhere.mkdir()
+    for i, job in enumerate(jobs):
+        run = subprocess.run([sys.executable, "-m", "autograder.class_grading.shard", str(job),
+                              str(tmp_path / "results" / f"task-{i}")], cwd=elsewhere, env=ENV,
+                             capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert "1 students" in run.stdout
+    proc = class_grade(course, "--merge-results", str(tmp_path / "results"))
+    assert set(lines_of(proc)) == kept
+    assert rows(course) == only(serial, kept)
+    assert {e["student"] for e in journal(course)} == kept
+
+
+def test_a_remote_scheduler_must_be_reached_over_tls():
+    from autograder.class_grading.executors import DaskExecutor
+
+    with pytest.raises(SystemExit, match="must be reached over TLS"):
+        DaskExecutor("tcp://192.0.2.7:8786")        # refused before any connection
