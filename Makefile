@@ -76,7 +76,8 @@ clean: book-clean  ## remove build products (keeps .venv)
 # --- Instructors: the nbgrader assignments (see "For instructors" in README.md) ------------
 # Thin wrappers over the nbgrader command line; the course folder is this directory
 # (nbgrader_config.py). nbgrader runs `alembic` from PATH when it creates gradebook.db,
-# hence the PATH in front.
+# hence the PATH in front. `make collect` copies links as links (cp -P, a linked student
+# folder too), so autograder/lms/extract.py refuses them instead of following them.
 ASSIGNMENTS := forward graphs backprop
 ASSIGNMENT  ?= backprop
 NBGRADER    := PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader
@@ -119,7 +120,10 @@ collect: $(STAMP)  ## DIR=folder: submissions laid out folder/<student>/<assignm
 	@for a in $(ASSIGNMENTS); do \
 	  ls "$(DIR)"/*/$$a/*.ipynb >/dev/null 2>&1 || continue; \
 	  rm -rf downloaded/$$a && mkdir -p downloaded/$$a/archive && \
-	  (cd "$(DIR)" && cp -R --parents */$$a "$(CURDIR)/downloaded/$$a/archive/") && \
+	  (cd "$(DIR)" && for s in */; do s=$${s%/}; \
+	    if [ -L "$$s" ]; then cp -P --parents "./$$s" "$(CURDIR)/downloaded/$$a/archive/"; \
+	    elif [ -e "$$s/$$a" ] || [ -L "$$s/$$a" ]; then \
+	      cp -R -P --parents "./$$s/$$a" "$(CURDIR)/downloaded/$$a/archive/"; fi; done) && \
 	  $(NBGRADER) zip_collect $$a --force \
 	    --FileNameCollectorPlugin.named_regexp='^/(?P<student_id>[^/]+)/'$$a'/(?P<file_id>[^/]+)\.[^./]+$$' \
 	    || exit 1; \
