@@ -10,9 +10,9 @@ notebook whose inner files are named as a classmate's notebook and as a LATE fil
 with the uploader's id; a nested zip that would unpack to 201 MB; a notebook that is
 a symbolic link to the solution; students named in Unicode (NFC, NFD as a macOS
 re-zip stores it, CJK); two John Smiths; one Canvas id under two names. The folder
-holds a link to the solution and a folder named after a classmate inside the
-attacker's own. Every score, status and Canvas row is asserted, and that no file
-outside the course's output folders changed.
+holds a link to the solution, a student folder that is a link to a classmate's and a
+folder named after a classmate inside the attacker's own. Every score, status and
+Canvas row is asserted, and that no file outside the course's output folders changed.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def folder_upload(folder: Path, course: Path) -> None:
     (folder / "sneakysam" / "backprop").mkdir(parents=True)
     (folder / "sneakysam" / "backprop" / "backprop.ipynb").symlink_to(
         "../../../course/solutions/backprop/backprop.ipynb")
+    (folder / "linkleo").symlink_to("folderfay")       # a student folder that is a link
 
 
 ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Backprop (41234)
@@ -168,6 +169,7 @@ def test_the_folder_collect_follows_no_link_and_files_nothing_for_a_classmate(gr
             "backprop.ipynb); not followed") in proc.stderr
     assert ("evilemma/backprop/smithjane/backprop/backprop.ipynb does not follow the LMS "
             "file-name pattern") in proc.stderr
+    assert "linkleo: refused: a symbolic link (to folderfay); not followed" in proc.stderr
 
 
 def test_the_zip_collect_reports_each_problem_once_and_the_summary_last(graded):
