@@ -1,27 +1,23 @@
-"""The student kit, as a student gets it: built, installed and used as a normal user.
+"""The student kit used as a student would: installed by a normal user, notebooks, Validate.
 
-``python -m autograder.kit.build`` (what ``make student-kit`` runs) writes the kit of the
-three assignments, forward closed (backprop's notebook imports forward's functions).
-Then, as a throwaway non-root account (made with useradd when the tests run as root, as
-CI does), with the machine's own Python: a fresh virtualenv, ``pip install`` of the kit's
-wheel, and in it
+As a throwaway non-root account (made with useradd when the tests run as root, as CI
+does), with the machine's own Python: a fresh virtualenv and ``pip install`` of the kit's
+wheel (:mod:`student_kit` builds the kit), and in it
 
 * the three notebooks with the solutions' code executed (nbconvert): every visible check
   passes;
 * a ``one_layer_backward`` that delegates to ``dnn_ref``'s, or that differentiates with
   autograd (an automatic-differentiation library grading blocks), is told why at home,
   in its test cell and by nbgrader's Validate;
-* ``dnn-course-lab``: Validate answers, the instructor and exchange extensions do not.
-
-The kit (folder, zip, and the wheel inside them) is scanned for solutions, hidden test
-code, the course secret and instructor files; a planted solution line is found.
+* ``dnn-course-lab``: Validate answers, the instructor and exchange extensions do not;
+  it starts as root too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import pwd
 import re
 import shutil
 import socket
@@ -33,17 +29,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from student_kit import build_kit, filled
 
-from autograder.kit import answers as answers_tables
-from autograder.kit import build, lab_launcher, scan
+from autograder.kit import build, lab_launcher
 
-ROOT = Path(__file__).resolve().parents[2]
-PIP_CACHE = Path("/var/tmp/dnn-kit-test-pip-cache")
 TOKEN = "kit-test"
 
 DELEGATING = '''def one_layer_backward(dA, cache):
@@ -63,82 +56,6 @@ def one_layer_backward(dA, cache):
 pytestmark = pytest.mark.slow
 
 
-# ------------------------------------------------------------------------------ the kit
-@pytest.fixture(scope="module")
-def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dist/ of the kit of all three assignments, forward closed."""
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "autograder.kit.build", "--assignments", "forward",
-                    "graphs", "backprop", "--closed", "forward", "--out", str(out)],
-                   cwd=ROOT, check=True)
-    return out
-
-
-def _texts(root: Path) -> list[tuple[str, str]]:
-    return [(where, data.decode("utf-8", errors="replace")) for where, data in scan.files(root)]
-
-
-def test_the_kit_holds_exercises_wheel_readme_and_nothing_of_the_instructor(kit):
-    folder = kit / build.KIT
-    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-    wheel = next(folder.glob("dnn_ref-*.whl"))
-    assert names == sorted(["README.md", wheel.name, "exercises/forward/forward.ipynb",
-                            "exercises/graphs/graphs.ipynb",
-                            "exercises/backprop/backprop.ipynb"]), names
-    with zipfile.ZipFile(kit / f"{build.KIT}.zip") as z:
-        zipped = {n for n in z.namelist() if not n.endswith("/")}
-    assert zipped == {f"{build.KIT}/{n}" for n in names}, zipped
-    with zipfile.ZipFile(wheel) as z:
-        top = {n.split("/")[0] for n in z.namelist()}
-    assert top == {"dnn_ref", wheel.name.split("-py3")[0] + ".dist-info"}, top
-
-
-def test_no_solution_hidden_test_or_secret_in_the_folder_the_zip_or_the_wheel(kit):
-    secret = (ROOT / ".course_secret").read_text().strip()
-    hidden = set()
-    for notebook in (ROOT / "solutions").glob("*/*.ipynb"):
-        for cell in json.loads(notebook.read_text())["cells"]:
-            source = "".join(cell["source"])
-            if "BEGIN HIDDEN TESTS" in source:
-                hidden |= scan.hidden_test_lines(
-                    source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0])
-    assert hidden, "no hidden test cell found in solutions/: the comparison would be empty"
-    for root in (kit / build.KIT, kit / f"{build.KIT}.zip"):
-        for where, text in _texts(root):
-            assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN" not in text, where
-            assert secret not in text, f"{where} holds the course secret"
-            assert not hidden & scan.hidden_test_lines(text), f"{where} holds a hidden test"
-            parts = where.replace("!", "/").split("/")
-            assert not {"solutions", "assignments", "autograder"} & set(parts), where
-    closed = ["forward"]
-    tabulated = [f"{m}:{f}" for m, names in answers_tables.TABULATED.items() for f in names]
-    answers = scan.answer_statements(build.edition.package_dir(), [
-        "network:one_layer_backward", "network:backprop", "network:linear_backward",
-        "network:update_parameters", "graph:Value.*._backward", *tabulated])
-    assert any("W.T @ dZ" in s for s in answers), "the reference's statements were not read"
-    assert scan.scan([kit / build.KIT, kit / f"{build.KIT}.zip"], ROOT, answers,
-                     allowed=set(build.GIVEN), closed=closed) == []
-
-
-def test_the_scan_finds_a_solution_planted_in_the_wheel(kit, tmp_path):
-    planted = tmp_path / build.KIT
-    shutil.copytree(kit / build.KIT, planted)
-    wheel = next(planted.glob("dnn_ref-*.whl"))
-    with zipfile.ZipFile(wheel, "a") as z:
-        z.writestr("dnn_ref/leak.py", "def f(W, dZ):\n    dA_prev = W.T @ dZ\n"
-                   "    return dA_prev\n")
-    findings = scan.scan([planted], ROOT, {})
-    assert any("leak.py" in f and "a solution of solutions/backprop" in f for f in findings), \
-        findings
-
-
-def test_a_notebook_needing_an_open_assignments_answers_is_refused(tmp_path):
-    with pytest.raises(build.KitError, match="backprop's notebook imports .*forward_prop"):
-        build.build(ROOT, ["forward", "graphs", "backprop"], [], tmp_path)
-    assert not (tmp_path / build.KIT).exists(), "a refused kit was left behind"
-
-
-# ----------------------------------------------------------------------- the student
 class Student:
     """A non-root account with a fresh virtualenv holding the installed kit."""
 
@@ -148,7 +65,7 @@ class Student:
 
     def run(self, args: list[str], **kwargs: object) -> subprocess.CompletedProcess:
         env = {"HOME": str(self.home), "PATH": f"{self.venv}/bin:/usr/bin:/bin",
-               "PIP_CACHE_DIR": str(PIP_CACHE), "LANG": "C.UTF-8"}
+               "LANG": "C.UTF-8"}
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
         return subprocess.run([*prefix, "env", "-i", *(f"{k}={v}" for k, v in env.items()),
                                *args], cwd=self.home, text=True, capture_output=True, **kwargs)
@@ -174,7 +91,7 @@ def _python_for(user: str | None) -> str:
 
 
 @pytest.fixture(scope="module")
-def student(kit: Path) -> Iterator[Student]:
+def student(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Student]:
     """The kit unpacked and installed (pip, fresh venv) by a non-root account."""
     user = None
     # not under pytest's temporary folder, which only its owner may enter
@@ -185,11 +102,9 @@ def student(kit: Path) -> Iterator[Student]:
                        check=True)
         shutil.chown(home, user)
         home.chmod(0o700)
-        PIP_CACHE.mkdir(exist_ok=True)
-        for path in [PIP_CACHE, *PIP_CACHE.rglob("*")]:
-            os.chown(path, pwd.getpwnam(user).pw_uid, -1, follow_symlinks=False)
     someone = Student(home, user)
     try:
+        kit = build_kit(tmp_path_factory.mktemp("dist"))
         someone.give("student-kit.zip", (kit / f"{build.KIT}.zip").read_bytes())
         steps = [["python3", "-m", "zipfile", "-e", "student-kit.zip", "."],
                  [_python_for(user), "-m", "venv", str(someone.venv)],
@@ -203,24 +118,6 @@ def student(kit: Path) -> Iterator[Student]:
             subprocess.run(["pkill", "-KILL", "-u", user], check=False)
             subprocess.run(["userdel", user], check=False)
         shutil.rmtree(home, ignore_errors=True)
-
-
-def _filled(assignment: str, replace: dict[str, str] | None = None) -> bytes:
-    """The released notebook with the solutions' code in its answer cells (``replace``:
-    grade_id -> other code)."""
-    solution = json.loads((ROOT / "solutions" / assignment / f"{assignment}.ipynb").read_text())
-    answers = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
-               for c in solution["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
-    notebook = json.loads((ROOT / "exercises" / assignment / f"{assignment}.ipynb").read_text())
-    for cell in notebook["cells"]:
-        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
-        if grade_id in (replace or {}):
-            cell["source"] = replace[grade_id]
-        elif grade_id in answers:
-            cell["source"] = "\n".join(line for line in answers[grade_id].splitlines()
-                                       if "### BEGIN SOLUTION" not in line
-                                       and "### END SOLUTION" not in line)
-    return json.dumps(notebook).encode()
 
 
 def _execute(student: Student, name: str, notebook: bytes) -> dict[str, str]:
@@ -244,7 +141,7 @@ def _execute(student: Student, name: str, notebook: bytes) -> dict[str, str]:
 
 @pytest.mark.parametrize("assignment", ["forward", "graphs", "backprop"])
 def test_a_right_notebook_passes_its_visible_checks_in_the_installed_kit(student, assignment):
-    outputs = _execute(student, f"{assignment}.ipynb", _filled(assignment))
+    outputs = _execute(student, f"{assignment}.ipynb", filled(assignment))
     tests = {g: text for g, text in outputs.items() if g.startswith("test_")}
     assert len(tests) >= 3, outputs.keys()
     for grade_id, text in tests.items():
@@ -253,7 +150,7 @@ def test_a_right_notebook_passes_its_visible_checks_in_the_installed_kit(student
 
 def test_delegating_to_the_reference_is_told_at_home(student):
     outputs = _execute(student, "delegating.ipynb",
-                       _filled("backprop", {"one_layer_backward": DELEGATING}))
+                       filled("backprop", {"one_layer_backward": DELEGATING}))
     text = outputs["test_one_layer_backward"]
     assert "calls dnn_ref.network.one_layer_backward" in text and "score 0" in text, text
     assert "✓ backprop" in outputs["test_backprop"] and "your one_layer_backward" in \
@@ -262,7 +159,7 @@ def test_delegating_to_the_reference_is_told_at_home(student):
 
 def test_differentiating_with_autograd_is_told_at_home(student):
     outputs = _execute(student, "autograd.ipynb",
-                       _filled("backprop", {"one_layer_backward": AUTOGRAD}))
+                       filled("backprop", {"one_layer_backward": AUTOGRAD}))
     text = outputs["test_one_layer_backward"]
     assert "uses autograd" in text and "score 0" in text, text
 
@@ -284,20 +181,13 @@ def _request(url: str, data: dict | None = None) -> tuple[int, str]:
         return err.code, ""
 
 
-@pytest.fixture(scope="module")
-def lab(student: Student) -> Iterator[str]:
-    """``dnn-course-lab`` started by the student in the unpacked kit; its URL."""
+@contextlib.contextmanager
+def _serving(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[str]:
+    """``dnn-course-lab`` (``command``) on a free loopback port until it answers; its URL."""
     port = _free_port()
-    kit_dir = student.home / "student-kit"
-    for name, notebook in (("right.ipynb", _filled("backprop")), ("delegating.ipynb", _filled(
-            "backprop", {"one_layer_backward": DELEGATING}))):
-        student.give(f"student-kit/exercises/backprop/{name}", notebook)
-    prefix = ["runuser", "-u", student.user, "--"] if student.user else []
-    server = subprocess.Popen(
-        [*prefix, "env", "-i", f"HOME={student.home}", f"PATH={student.venv}/bin:/usr/bin:/bin",
-         "dnn-course-lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={TOKEN}"], cwd=kit_dir,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen([*command, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                               f"--IdentityProvider.token={TOKEN}"], cwd=cwd, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -314,9 +204,22 @@ def lab(student: Student) -> Iterator[str]:
     finally:
         server.terminate()
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="module")
+def lab(student: Student) -> Iterator[str]:
+    """``dnn-course-lab`` started by the student in the unpacked kit; its URL."""
+    for name, notebook in (("right.ipynb", filled("backprop")), ("delegating.ipynb", filled(
+            "backprop", {"one_layer_backward": DELEGATING}))):
+        student.give(f"student-kit/exercises/backprop/{name}", notebook)
+    prefix = ["runuser", "-u", student.user, "--"] if student.user else []
+    command = [*prefix, "env", "-i", f"HOME={student.home}",
+               f"PATH={student.venv}/bin:/usr/bin:/bin", "dnn-course-lab"]
+    with _serving(command, student.home / "student-kit", dict(os.environ)) as url:
+        yield url
 
 
 def test_the_lab_keeps_validate_and_turns_off_instructor_and_exchange_tools(lab):
@@ -353,23 +256,6 @@ def test_dnn_course_lab_adds_allow_root_for_root_only():
 
 def test_dnn_course_lab_starts_for_whoever_runs_the_tests(student, tmp_path):
     """As root in CI (a container, a lab VM): Jupyter refuses root unless --allow-root."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(student.venv / "bin" / "dnn-course-lab"), "--no-browser", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={TOKEN}"],
-        cwd=tmp_path, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        for _ in range(240):
-            assert server.poll() is None, f"dnn-course-lab exited:\n{server.stdout.read()}"
-            try:
-                if _request(f"http://127.0.0.1:{port}/api/status")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail("dnn-course-lab did not answer in 120 s")
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+    with _serving([str(student.venv / "bin" / "dnn-course-lab")], tmp_path,
+                  {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}) as url:
+        assert _request(f"{url}/api/status")[0] == 200
