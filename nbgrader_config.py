@@ -60,7 +60,8 @@ c.ExecutePreprocessor.iopub_timeout = 30
 # Canvas "Download Submissions" names each file
 #     <lastfirst>[_LATE]_<canvas user id>_<submission id>_<file name>[-<n>].<ext>
 # e.g. smithjane_104233_5501267_backprop.ipynb or doejohn_LATE_88112_5501300_backprop-1.ipynb
-# (-1, -2 ... mark re-uploads; <lastfirst> keeps every Unicode letter: müllerjörg, 王小明).
+# (-1, -2 ... mark re-uploads; <lastfirst> keeps every Unicode letter and mark: müllerjörg,
+# 王小明, अनिल).
 # The pattern is matched against "/" + the file's path inside the download, in Unicode NFC:
 # "^/" keeps it to the files Canvas wrote, never a file inside a folder or an upload.
 # Students are keyed by the Canvas user id; the student id is the lower-case name part, or
@@ -74,11 +75,12 @@ c.ExecutePreprocessor.iopub_timeout = 30
 # late, lms_user_id, resubmission, timestamp.
 from autograder.lms.collect import LmsCollector  # noqa: E402
 from autograder.lms.extract import LmsExtractor  # noqa: E402
+from autograder.lms.names import WORD  # noqa: E402
 
 c.ZipCollectApp.extractor_plugin = LmsExtractor
 c.ZipCollectApp.collector_plugin = LmsCollector
-c.FileNameCollectorPlugin.named_regexp = (
-    r"(?i)^/(?P<student_id>[^\W_]+)_(?P<late>late_)?(?P<lms_user_id>\d+)_\d+_"
+c.FileNameCollectorPlugin.named_regexp = (  # WORD: a letter, digit or combining mark
+    rf"(?i)^/(?P<student_id>{WORD}+)_(?P<late>late_)?(?P<lms_user_id>\d+)_\d+_"
     r"(?P<file_id>[^/]+?)(?:-(?P<resubmission>\d+))?\.[^./]+$"
 )
 c.FileNameCollectorPlugin.valid_ext = [".ipynb"]

@@ -13,7 +13,6 @@ given (in the gradebook or an earlier download's ``lms.json``) is kept.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -29,12 +28,34 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _is_word(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def _marks_class() -> str:
+    """A regex character class body of Unicode's combining marks (categories Mn, Mc, Me)."""
+    ranges: list[list[int]] = []
+    for code in [*range(0x300, 0x20000), *range(0xE0100, 0xE01F0)]:
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+#: One character of a name as Canvas keeps it (Ruby's [[:word:]] without ``_``): a letter, a
+#: digit or a combining mark. Python's ``\w`` has no marks, so Hindi ``अनिल`` or Thai
+#: ``ภูมิ`` would not match it; the collector's pattern in nbgrader_config.py uses this.
+WORD = rf"(?:[^\W_]|[{_marks_class()}])"
+
+
 def name_key(text: str) -> str:
-    """A name as compared: NFC, lower case, only its letters and digits.
+    """A name as compared: NFC, lower case, only its letters, digits and combining marks.
 
     ``"Núñez, Lucía"`` (or its NFD spelling) -> ``"núñezlucía"``; ``"王 小明"`` -> ``"王小明"``.
     """
-    return re.sub(r"[\W_]", "", nfc(text).lower())
+    return "".join(c for c in nfc(text).lower() if _is_word(c))
 
 
 def known_students(course: Path) -> dict[str, str]:

@@ -67,9 +67,12 @@ def test_unicode_names_are_kept_and_matched_in_nfc(tmp_path):
         "müllerjörg_1_10_backprop.ipynb": NB,
         f"{nfd}_2_11_backprop.ipynb": NB,
         "王小明_3_12_Backprop_final.ipynb": NB,
+        "अनिलकुमार_4_13_backprop.ipynb": NB,        # vowel signs: marks, not in \w
+        "ภูมิใจ_5_14_backprop.ipynb": NB,
     })
     plan = plan_download(extracted, PATTERN, RELEASED, refused, {})
-    assert sorted(plan.records) == sorted(["müllerjörg", "núñezlucía", "王小明"])
+    assert sorted(plan.records) == sorted(["müllerjörg", "núñezlucía", "王小明", "अनिलकुमार",
+                                           "ภูมิใจ"])
     assert all(r.status == "collected" for r in plan.records.values())
 
 
