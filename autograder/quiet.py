@@ -12,7 +12,10 @@ the course, and from ``autograder.class_grading.grade_class``:
   raised inside ``nbgrader.api`` while a submission is added is dropped: it is
   nbgrader's own autoflush order and changes nothing that is stored.
 
-Every other warning and error is shown as before.
+Every other warning and error is shown as before, with its control characters
+(terminal escapes: a window title, the clipboard, colours, a carriage return
+over a log line) shown as ``\\xNN``: messages quote student files and the
+output of student code (:class:`EscapeFilter`).
 """
 
 from __future__ import annotations
@@ -39,11 +42,29 @@ class RoutineFilter(logging.Filter):
         return not record.getMessage().startswith(ROUTINE)
 
 
+def escaped(text: str) -> str:
+    """``text`` with every control character but newline and tab shown as ``\\xNN``."""
+    return "".join(c if c in "\n\t" or c.isprintable() else
+                   f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text)
+
+
+class EscapeFilter(logging.Filter):
+    """Show the control characters of a record's message escaped (see :func:`escaped`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = escaped(text)
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
 def install() -> None:
     """Filter the routine messages of every nbgrader application and nbgrader.api's SAWarning."""
     names = [n for n in nbgrader.apps.__all__ if n.endswith("App")]
     for name in names:
         logger = logging.getLogger(name)
-        if not any(isinstance(f, RoutineFilter) for f in logger.filters):
-            logger.addFilter(RoutineFilter())
+        for kind in (RoutineFilter, EscapeFilter):
+            if not any(isinstance(f, kind) for f in logger.filters):
+                logger.addFilter(kind())
     warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.api")
