@@ -53,7 +53,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import judge
 from autograder.judge import secret
 from autograder.judge.hidden_cases import cases_for
-from autograder.preprocessors.cell_limits import CellLimits
+from autograder.preprocessors.cell_limits import CellLimits, stopped_output
 from autograder.preprocessors.repair import REPAIRS_KEY
 from autograder.sandbox import Sandbox, SandboxUnavailable, check_available
 from dnn_ref.grading.cases import ASSIGNMENTS
@@ -132,6 +132,11 @@ class SandboxedExecute(CellLimits):
         self._cases = {(n, h): cases_for(n, hidden=h, secret=key, assignment=assignment,
                                          seeds=seeds) for n, h in needed}
         graded = sorted(set(ASSIGNMENTS.get(assignment, [])) | {n for n, _ in needed})
+        self._notes = list(nb.metadata.get(REPAIRS_KEY, []))
+        if too_big := self.too_big(nb):
+            self._not_run_at_all(nb, too_big)
+            self._finish(nb, workdir)
+            return nb, resources
         for attempt in (1, 2):
             self._rows: list[dict[str, Any]] = []
             self._earlier: list[str] = []
@@ -148,9 +153,25 @@ class SandboxedExecute(CellLimits):
                 self.log.warning("The sandboxed kernel did not start (%s: %s); trying again",
                                  type(exc).__name__, exc)
         self.log.info("Judged %d test cells in %.2f s", len(self._tests), self._judging)
+        self._finish(nb, workdir)
+        return nb, resources
+
+    def _finish(self, nb: NotebookNode, workdir: Path) -> None:
+        """The Notes from grading cell, and grading.json next to the graded notebook."""
         self._notes_cell(nb)
         (workdir / REPORT).write_text(json.dumps(self._rows, indent=1, ensure_ascii=False))
-        return nb, resources
+
+    def _not_run_at_all(self, nb: NotebookNode, reason: str) -> None:
+        """Judge a notebook that is not run: every code cell gets ``reason``, every test
+        fails with it, and the Notes from grading say it."""
+        self._rows, self._earlier, self._verdicts, self._judging = [], [], {}, 0.0
+        self.log.warning("%s", reason)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                cell.outputs = [stopped_output("NotRun", reason)]
+            if index in self._tests:
+                self._judge_cell(cell, index, [])
+        self._notes.insert(0, f"This notebook was {reason}.")
 
     def _run_in_sandbox(self, nb: NotebookNode, resources: Any, km: Any, assignment: str,
                         workdir: Path, graded: list[str], n_checks: int
@@ -168,7 +189,7 @@ class SandboxedExecute(CellLimits):
     def create_kernel_manager(self) -> Any:
         """The sandbox's kernel, whatever the notebook's kernelspec says."""
         self.kernel_name = self._box.kernel_name
-        return self._box.configure(super().create_kernel_manager())
+        return self.capped(self._box.configure(super().create_kernel_manager()))
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int
                         ) -> tuple[NotebookNode, Any]:
@@ -212,7 +233,7 @@ class SandboxedExecute(CellLimits):
 
     def _notes_cell(self, nb: NotebookNode) -> None:
         """A markdown cell at the top listing repairs and an unsandboxed run, if any."""
-        notes = list(nb.metadata.get(REPAIRS_KEY, []))
+        notes = list(self._notes)
         if self.unsandboxed:
             notes.insert(0, UNSANDBOXED_NOTE)
         if notes:

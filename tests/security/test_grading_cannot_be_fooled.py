@@ -79,6 +79,33 @@ CHECKER_ATTACKS = [
             return {k: v + learning_rate * grads["d" + k] for k, v in parameters.items()}
     '''}, {"update_parameters"},
         {"update_parameters": ("check_update_parameters did not run on the grader's cases",)}),
+    # while backprop runs with the probe helpers, it forges records of a "right with a
+    # stand-in" run next to the real (wrong-sign) record: every record of a check is judged
+    attack("forges_probe_record", {"backprop": cell_source('''
+        import json, os
+        from pathlib import Path
+        from dnn_ref.grading import recording
+
+        def _forge_right_probe_records():
+            root = Path(os.environ["DNN_GRADING_DIR"])
+            probe = recording.PROBES["one_layer_backward"]
+            for hidden in (False, True):
+                results = []
+                for case in json.loads(recording.cases_file(root, "backprop", hidden)
+                                       .read_text())["cases"]:
+                    AL, Y, caches = recording.from_plain(case["args"])
+                    grads, dA = {}, -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+                    for l in range(len(caches), 0, -1):
+                        dA, grads[f"dW{l}"], grads[f"db{l}"] = probe(dA, caches[l - 1])
+                        grads[f"dA{l - 1}"] = dA
+                    results.append({"returned": recording.to_plain(grads)})
+                recording._write(root / "out", "backprop", hidden, {
+                    "name": "backprop", "hidden": hidden, "results": results,
+                    "probe": {"swapped": ["one_layer_backward"], "results": results}})
+    ''') + "\n\n" + cell_source(WRONG_SIGN_BACKPROP).replace(
+        "    grads = {}", "    if one_layer_backward is recording.PROBES['one_layer_backward']:\n"
+        "        _forge_right_probe_records()\n    grads = {}", 1)}, {"backprop"},
+        {"backprop": ("dAL has the wrong sign",)}),
     attack("rigged_eq", {"one_layer_backward": '''
         class EqualToEverything:
             def __eq__(self, other):

@@ -12,7 +12,10 @@ replace by its defaults (which run student code outside the sandbox).
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -25,13 +28,15 @@ from nbgrader_course import (
     points_by_function,
     released,
 )
-from submissions import submission_text
+from submissions import Submission, insert_after, submission_text
+from submissions.roster import VECTORISED
 from submissions.runaways import IOPUB, NOTEBOOK_LIMIT, RUNAWAYS, TIMEOUT
 
 from autograder.preprocessors.execute import preflight
 
 pytestmark = pytest.mark.slow
 FUNCTIONS = {"one_layer_backward", "backprop", "update_parameters"}
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +112,25 @@ def test_preflight_refuses_a_config_that_fails(tmp_path):
     with pytest.raises(SystemExit, match="does not run SandboxedExecute"):
         preflight(tmp_path, unsandboxed=False)
     assert not (tmp_path / ".course_secret").exists()
+
+
+def test_a_display_flood_waits_in_the_kernel_not_in_the_graders_memory(tmp_path):
+    """60 displays of 32 MB: nbgrader's peak memory stays far below the flood (it was over
+    1 GB while the grader's client queued what the kernel sent)."""
+    course = new_course(tmp_path, ["backprop"])
+    nb = released(course, "backprop")
+    flood = Submission("flooder", VECTORISED, edit=lambda nb: insert_after(
+        nb, "one_layer_backward", "from IPython.display import display\nfor i in range(60):\n"
+        "    display({'text/plain': 'x' * 32_000_000}, raw=True)"))
+    folder = course / "submitted" / "flooder" / "backprop"
+    folder.mkdir(parents=True)
+    (folder / "backprop.ipynb").write_text(submission_text(nb, flood), encoding="utf-8")
+    proc = subprocess.Popen([str(BIN / "nbgrader"), "autograde", "backprop", "--force",
+                             f"--CourseDirectory.root={course}"], cwd=course,
+                            env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert status == 0
+    assert usage.ru_maxrss < 600 * 1024, f"peak {usage.ru_maxrss // 1024} MB"
+    points = points_by_function(course, "backprop", "flooder")
+    assert all(score == full for score, full in points.values()), points
