@@ -179,7 +179,7 @@ def plan_download(extracted: Path, pattern: str, released: list[str],
             info = {"student_id": student, "file_id": target[: -len(".ipynb")]}
             if record.timestamp:
                 info["timestamp"] = record.timestamp
-            plan.files[upload.path] = info
+            plan.files[os.path.normpath(upload.path)] = info
             if upload.name != target:
                 plan.notes.append(f"{who}: filed {printable(upload.name)} as {target}")
         record.collected = ", ".join(sorted(u.name for u in chosen.values())) or None
@@ -240,7 +240,7 @@ class LmsCollector(FileNameCollectorPlugin):
         """nbgrader's hook: the student and notebook of ``submitted_file``, or None to skip it."""
         if not hasattr(self, "_planned"):
             self._planned = self._plan()
-        return self._planned.get(submitted_file)
+        return self._planned.get(os.path.normpath(submitted_file))
 
 
 def write_manifest(folder: Path, assignment: str, released: list[str],
