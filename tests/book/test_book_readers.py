@@ -7,8 +7,8 @@ decision-boundary figures keep a legible width there; in dark mode the
 shadow that marks a box with more to scroll (the cut columns of equation
 (6.7)) is light, so it shows; search summaries do not quote a chapter's cell
 of imports; and chapter 4's slider figure labels its axis in words. The
-browser and the local server are tests/fixtures/book_site.py's; screenshots
-go to ``test-artifacts/screenshots/``.
+browser and the local server are tests/fixtures/book_site.py's (tests/conftest.py
+provides them); screenshots go to ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -23,10 +23,8 @@ from book_site import (
     HTML,
     PHONE,
     SCREENSHOTS,
-    browser,  # noqa: F401  (a fixture)
     open_page,
     require_build,
-    site,  # noqa: F401  (a fixture)
 )
 
 pytestmark = pytest.mark.slow
@@ -40,7 +38,7 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"readers_{name}.png"))
 
 
-def test_each_click_of_the_colour_mode_button_changes_the_colours(browser, site):  # noqa: F811
+def test_each_click_of_the_colour_mode_button_changes_the_colours(browser, site):
     page = open_page(browser, site, "book/intro", DESKTOP)
     try:
         themes = [page.evaluate("() => document.documentElement.dataset.theme")]
@@ -58,7 +56,7 @@ def test_each_click_of_the_colour_mode_button_changes_the_colours(browser, site)
     assert modes in ("light", "dark", "auto"), modes
 
 
-def test_chapter_9s_table_scrolls_on_a_phone_instead_of_breaking_words(browser, site):  # noqa: F811
+def test_chapter_9s_table_scrolls_on_a_phone_instead_of_breaking_words(browser, site):
     page = open_page(browser, site, "book/09_common_mistakes", PHONE)
     try:
         page.wait_for_timeout(300)
@@ -80,7 +78,7 @@ def test_chapter_9s_table_scrolls_on_a_phone_instead_of_breaking_words(browser, 
     assert "dnn-scrolls-right" in table["cue"], f"the table scrolls without a cue: {table}"
 
 
-def test_chapter_7s_decision_boundaries_stay_legible_on_a_phone(browser, site):  # noqa: F811
+def test_chapter_7s_decision_boundaries_stay_legible_on_a_phone(browser, site):
     page = open_page(browser, site, "book/07_training", PHONE)
     try:
         page.wait_for_timeout(300)
@@ -96,7 +94,7 @@ def test_chapter_7s_decision_boundaries_stay_legible_on_a_phone(browser, site): 
     assert not narrow, f"decision-boundary figures shrunk to {narrow} px on a 390 px phone"
 
 
-def test_the_scroll_cue_shows_in_dark_mode(browser, site):  # noqa: F811
+def test_the_scroll_cue_shows_in_dark_mode(browser, site):
     page = browser.new_page(viewport=PHONE)
     try:
         page.add_init_script("localStorage.setItem('mode', 'dark');"
@@ -120,7 +118,7 @@ def test_the_scroll_cue_shows_in_dark_mode(browser, site):  # noqa: F811
     assert "255, 255, 255" in cue["shadow"], f"the dark-mode cue is not light: {cue}"
 
 
-def test_search_summaries_do_not_quote_the_imports(browser, site):  # noqa: F811
+def test_search_summaries_do_not_quote_the_imports(browser, site):
     require_build()
     page = open_page(browser, site, "search", DESKTOP)
     try:
