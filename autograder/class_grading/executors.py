@@ -1,11 +1,9 @@
 """Where shards run: local threads driving subprocesses, or a Dask cluster; one interface.
 
-A shard job is a plain dict and its result another (:func:`grade_shard`), so an
-executor only has to run ``grade_shard(job)`` somewhere and hand back results as
-they finish (a job holds no secret: see
-:mod:`autograder.class_grading.shard`). :func:`executor_for` picks the backend from the
-command line:
-:class:`LocalExecutor` (``--workers`` nbgrader runs at once on this machine) or
+A shard job is a plain dict and its result another (:func:`grade_shard`; a job holds
+no secret), so an executor only has to run ``grade_shard(job)`` somewhere and hand
+back results as they finish. :func:`executor_for` picks the backend from the
+command line: :class:`LocalExecutor` (``--workers`` nbgrader runs at once on this machine) or
 :class:`DaskExecutor` (``--scheduler``: a Dask cluster with the same packages).
 """
 
