@@ -6,9 +6,9 @@ grades the exchange's submissions in order (:class:`~autograder.hub.grading_queu
 the pages, behind the hub's log-in (HubOAuth), show a student only their own
 submissions:
 
-* ``/services/grading/`` their submissions: "number 3 in the queue", "being
-  graded", or the score with a link to the feedback page (refreshes itself while
-  something is waiting);
+* ``/services/grading/`` their submissions (an instructor sees everyone's):
+  "number 3 in the queue", "being graded", or the score with a link to the feedback
+  page (refreshes itself while something is waiting);
 * ``/services/grading/feedback/<assignment>``: the feedback page ``make feedback``
   writes, served with a Content-Security-Policy sandbox (no access to the hub's
   cookies or API);
@@ -36,7 +36,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Grading</title
 <meta name="viewport" content="width=device-width, initial-scale=1">{refresh}
 <style>body{{font-family:sans-serif;max-width:44em;margin:2em auto;padding:0 1em}}
 td,th{{padding:.3em .8em;text-align:left;border-bottom:1px solid #ddd}}</style></head>
-<body><h1>Your submissions</h1>{body}
+<body><h1>Submissions</h1>{body}
 <p>Feedback also appears in JupyterLab's Assignments tab (Fetch Feedback).</p></body></html>"""
 
 
@@ -72,8 +72,17 @@ class Base(HubOAuthenticated, web.RequestHandler):
             raise web.HTTPError(403)
         return name
 
+    def staff(self) -> bool:
+        """Instructors (group formgrade-<course>) see every submission, with its student."""
+        groups = (self.get_current_user() or {}).get("groups", [])
+        return self.queue.course.staff_group in groups
+
     def rows(self) -> list[dict[str, Any]]:
         self.queue.scan()
+        if self.staff():
+            with self.queue.lock:
+                jobs = list(self.queue.jobs)
+            return [{"student": j.student, **describe(self.queue, j)} for j in jobs]
         return [describe(self.queue, j) for j in self.queue.of(self.student())]
 
 
@@ -84,7 +93,9 @@ class StatusPage(Base):
         prefix = self.settings["prefix"]
         lines = []
         for r in reversed(rows):
-            if r["state"] == "queued":
+            if r["state"] == "graded" and "student" in r:      # staff: no feedback link
+                what = f"graded: {r['score']:g} / {r['max_score']:g}"
+            elif r["state"] == "queued":
                 what = f"waiting: number {r['position']} in the queue"
             elif r["state"] == "grading":
                 what = "being graded now"
@@ -97,10 +108,12 @@ class StatusPage(Base):
                 what = "replaced by a newer submission"
             else:
                 what = r["error"]
-            lines.append(f"<tr><td>{html.escape(r['assignment'])}</td>"
+            who = f"<td>{html.escape(r['student'])}</td>" if "student" in r else ""
+            lines.append(f"<tr>{who}<td>{html.escape(r['assignment'])}</td>"
                          f"<td>{html.escape(r['submitted'])}</td><td>{what}</td></tr>")
         busy = any(r["state"] in ("queued", "grading") for r in rows)
-        body = ("<table><tr><th>assignment</th><th>submitted</th><th>status</th></tr>"
+        head = "<th>student</th>" if rows and "student" in rows[0] else ""
+        body = (f"<table><tr>{head}<th>assignment</th><th>submitted</th><th>status</th></tr>"
                 + "".join(lines) + "</table>") if lines else "<p>No submission yet.</p>"
         self.write(PAGE.format(body=body, refresh='<meta http-equiv="refresh" content="2">'
                                if busy else ""))
