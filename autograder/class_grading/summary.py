@@ -9,16 +9,14 @@ from pathlib import Path
 
 from autograder.class_grading.course import Course
 from autograder.class_grading.merge import Outcome
+from autograder.quiet import escaped
 
 
 def printable(text: object) -> str:
-    """``text`` on one line with every control character (terminal escapes, newlines, bidi
+    """``text`` on one line, every control character (terminal escapes, newlines, bidi
     overrides) shown as ``\\xNN`` / ``\\uNNNN``: student ids and reasons come from student
     files and nbgrader's log of student code."""
-    return "".join(c if c.isprintable() and not 0x202A <= ord(c) <= 0x202E
-                   and not 0x2066 <= ord(c) <= 0x2069
-                   else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
-                   for c in str(text))
+    return escaped(str(text)).replace("\n", "\\x0a").replace("\t", "\\x09")
 
 
 def line(o: Outcome) -> str:
