@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import pkgutil
 import shutil
 import subprocess
@@ -152,16 +151,24 @@ def test_views_are_cached_by_source_and_rebuilt_when_it_changes(tmp_path: Path) 
         shutil.rmtree(folder.parent)
 
 
-def test_a_half_deleted_view_is_rebuilt_and_grading_still_works(tmp_path: Path) -> None:
+def test_views_are_cached_where_tmp_cleaners_do_not_reach(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    root = student_view.cache_root()
+    assert root == Path.home() / ".cache" / "dnn-ref-views"
+    assert not root.is_relative_to(tempfile.gettempdir())
+    assert root.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_half_deleted_view_is_rebuilt_and_grading_still_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A tmp cleaner or a concurrent clone removing files of a cached view: the manifest
     check catches it before the view is used, and the kernel still imports dnn_ref."""
     from autograder.sandbox import Sandbox
 
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))   # not the shared cache
     view = build_view("backprop", ASSIGNMENTS["backprop"])
-    root = student_view.cache_root()
-    assert root.is_relative_to(Path.home()) or "XDG_CACHE_HOME" in os.environ
-    assert not root.is_relative_to(tempfile.gettempdir())    # out of the tmp cleaners' reach
-    assert root.stat().st_mode & 0o777 == 0o700
+    assert view.is_relative_to(tmp_path / "cache")
     (view / "network.py").unlink()                           # a file gone
     for pyc in (view / "grading").rglob("*.pyc"):            # compiled files gone
         pyc.unlink()
@@ -190,7 +197,9 @@ def test_a_half_deleted_view_is_rebuilt_and_grading_still_works(tmp_path: Path) 
     assert reply["content"]["status"] == "ok" and "imported" in "".join(out)
 
 
-def test_a_view_removed_whole_is_rebuilt() -> None:
+def test_a_view_removed_whole_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     view = build_view("forward", ASSIGNMENTS["forward"])
     shutil.rmtree(view.parent)
     assert build_view("forward", ASSIGNMENTS["forward"]) == view
