@@ -116,16 +116,22 @@ def escaped(data: bytes) -> str:
 
 
 def relay(err_fd: int) -> None:
-    """Copy the sandbox's stderr (bwrap's messages) to the grader's, escaped and capped."""
-    sent = 0
+    """Copy the sandbox's stderr (bwrap's messages) to the grader's, escaped, capped and
+    each line marked ``[sandbox]`` (a line written there is never taken for the grader's)."""
+    sent, line_start = 0, True
     with os.fdopen(err_fd, "rb", buffering=0) as source:
         while chunk := source.read(4096):
-            if sent < RELAYED_BYTES:
-                chunk = chunk[:RELAYED_BYTES - sent]
-                sent += len(chunk)
-                os.write(2, escaped(chunk).encode())
-                if sent >= RELAYED_BYTES:
-                    os.write(2, b"\n[sandboxed kernel: more output dropped]\n")
+            if sent >= RELAYED_BYTES:
+                continue
+            chunk = chunk[:RELAYED_BYTES - sent]
+            sent += len(chunk)
+            text = escaped(chunk)
+            marked = ("[sandbox] " if line_start else "") + text[:-1].replace(
+                "\n", "\n[sandbox] ") + text[-1:]
+            line_start = text.endswith("\n")
+            os.write(2, marked.encode())
+            if sent >= RELAYED_BYTES:
+                os.write(2, b"\n[sandbox] more output dropped\n")
 
 
 def start_watcher(conf: dict[str, Any]) -> tuple[int, int]:
