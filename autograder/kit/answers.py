@@ -16,6 +16,7 @@ bytes), so they load under any numpy version and need no class to unpickle.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import importlib
@@ -25,6 +26,11 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import numpy as np
+
+from dnn_ref import losses
+from dnn_ref.grading import diagnoses
+from dnn_ref.grading.cases import NAMES
+from dnn_ref.grading.diagnoses import backward
 
 TABULATED: dict[str, tuple[str, ...]] = {
     "grading.cases": ("cases",),
@@ -112,7 +118,6 @@ def imported_references(sources: dict[str, str]) -> dict[str, set[str]]:
     source; ``from dnn_ref import network as ref`` counts the attributes
     used as ``ref.<name>``.
     """
-    import ast
     used: dict[str, set[str]] = {}
     for text in sources.values():
         tree = ast.parse(text)
@@ -153,15 +158,12 @@ def record(references: dict[str, set[str]]) -> Table:
     Table
         Every call of a tabulated function made meanwhile, with its result.
     """
-    from dnn_ref.grading.cases import NAMES
     targets: dict[str, tuple[ModuleType, str]] = {}
     for module, names in [*references.items(), *TABULATED.items()]:
         mod = importlib.import_module(f"dnn_ref.{module}")
         targets.update({f"{module}.{n}": (mod, n) for n in sorted(names)})
-    diagnoses = importlib.import_module(f"dnn_ref.{GRADING}.diagnoses")
+    # the module, not the function dnn_ref.grading re-exports under the same name
     cases_module = importlib.import_module(f"dnn_ref.{GRADING}.cases")
-    backward = importlib.import_module(f"dnn_ref.{GRADING}.diagnoses.backward")
-    losses = importlib.import_module("dnn_ref.losses")
     table: Table = {}
     with _recording(targets, table):
         for name in NAMES:

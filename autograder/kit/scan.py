@@ -182,7 +182,7 @@ def scan(roots: Iterable[Path], course: Path, forbidden: dict[str, str], *,
         for where, data in files(Path(root)):
             parts = set(where.replace("!", "/").split("/"))
             findings += [f"{where}: instructor material ({p})" for p in INSTRUCTOR_PATHS & parts]
-            if secret and (secret.encode() in data or bytes.fromhex(secret) in data):
+            if secret and any(form in data for form in _forms(secret)):
                 findings.append(f"{where}: the course secret")
             if not where.endswith((".py", ".ipynb", ".md", ".txt", ".json", ".toml", ".cfg")):
                 continue
@@ -196,6 +196,14 @@ def scan(roots: Iterable[Path], course: Path, forbidden: dict[str, str], *,
                          for line in sorted(hidden_test_lines(text) & hidden.keys())]
             findings += [f"{where}: {answers[s]}: {s!r}" for s in sorted(found & answers.keys())]
     return findings
+
+
+def _forms(secret: str) -> list[bytes]:
+    """The secret as text, and as the bytes its hex digits spell."""
+    try:
+        return [secret.encode(), bytes.fromhex(secret)]
+    except ValueError:        # not hex: a secret written by hand
+        return [secret.encode()]
 
 
 def _code_cells(data: bytes) -> list[str]:
