@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from dnn_ref.network import (
@@ -133,7 +134,13 @@ def blas_threads(layer_dims: Sequence[int], batch: int) -> AbstractContextManage
     """
     dims = list(layer_dims)
     work = max(dims[l] * dims[l - 1] for l in range(1, len(dims))) * batch
-    return threadpool_limits(1 if work < SINGLE_THREAD_WORK else None, user_api="blas")
+    return _blas().limit(limits=1 if work < SINGLE_THREAD_WORK else None, user_api="blas")
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The loaded thread pools, found once (a search costs ~20 ms; a limit then 0.04 ms)."""
+    return ThreadpoolController()
 
 
 def _batch_gradients(
