@@ -118,8 +118,9 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from autograder.preprocessors.execute import SandboxedExecute  # noqa: E402
-from autograder.preprocessors.feedback import HideHiddenTests, SanitizeStudentHTML  # noqa: E402
+from autograder.preprocessors.feedback import HideHiddenTests  # noqa: E402
 from autograder.preprocessors.repair import RepairCells  # noqa: E402
+from autograder.preprocessors.sanitize import SanitizeStudentContent  # noqa: E402
 from autograder.reports import feedback_page  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [
@@ -132,6 +133,7 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.Autograde.autograde_preprocessors = [
     SandboxedExecute,  # the one execution; make grade-class also skips cells no grade needs
+    SanitizeStudentContent,  # the autograded notebook the formgrader shows runs no student script
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -142,8 +144,8 @@ c.Autograde.autograde_preprocessors = [
 c.SandboxedExecute.secret_file = os.path.join(ROOT, ".course_secret")
 c.OverwriteCells.add_missing_cells = True
 # Feedback shows every diagnosis but never the code of hidden tests (nbgrader #917), and
-# runs none of a student's HTML or JavaScript (SanitizeStudentHTML).
-c.GenerateFeedback.preprocessors = [HideHiddenTests, SanitizeStudentHTML, GetGrades,
+# runs none of a student's HTML, JavaScript or TeX links (SanitizeStudentContent).
+c.GenerateFeedback.preprocessors = [HideHiddenTests, SanitizeStudentContent, GetGrades,
                                     CSSHTMLHeaderPreprocessor, feedback_page.FeedbackPage]
 # The page itself works offline and fits a phone: MathJax inlined from the local wheel,
 # outputs wrapped, tables styled (autograder/reports/feedback_page.py, templates/dnn_feedback).

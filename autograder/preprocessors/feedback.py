@@ -10,25 +10,18 @@ pipeline and, in every test cell,
 * reduces each error output to its last line, ``ExceptionName: message``: the
   checkers' diagnosis, without the code that produced it.
 
-:class:`SanitizeStudentHTML` (next in the pipeline) makes what a student wrote
-inert: HTML outputs and markdown cells go through nbconvert's ``SanitizeHTML``
-(no ``<script>``, no event handlers, JavaScript outputs dropped), so opening a
-feedback page runs none of the student's code. The released, locked markdown
-cells (the instructions, with their maths) are the course's own and are kept.
+:class:`~autograder.preprocessors.sanitize.SanitizeStudentContent` (next in the
+pipeline) makes what a student wrote or printed inert.
 """
 
 from __future__ import annotations
 
 from nbconvert.exporters.exporter import ResourcesDict
-from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-#: Tags a student's HTML output keeps besides bleach's defaults (pandas tables, text).
-TABLES_AND_TEXT = {"table", "thead", "tbody", "tr", "th", "td", "caption", "p", "div", "span",
-                   "pre", "br", "hr", "sub", "sup", "h1", "h2", "h3", "h4", "h5", "h6"}
 PLACEHOLDER = "# Hidden tests ran here; their code is not shown. Their verdict is below."
 
 
@@ -63,17 +56,3 @@ class HideHiddenTests(NbGraderPreprocessor):
                 kept.append(line)
         return "\n".join(kept)
 
-
-class SanitizeStudentHTML(SanitizeHTML):
-    """nbconvert's SanitizeHTML on every output and every markdown cell but the locked ones."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.enabled = True
-        self.tags = sorted(set(self.tags) | TABLES_AND_TEXT)
-
-    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int
-                        ) -> tuple[NotebookNode, ResourcesDict]:
-        if cell.cell_type == "markdown" and utils.is_locked(cell):
-            return cell, resources
-        return super().preprocess_cell(cell, resources, index)

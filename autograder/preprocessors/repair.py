@@ -19,7 +19,8 @@ pipeline and, for each notebook,
   whose flags were changed (a test cell made an answer cell fails nbgrader's
   checksum check: "Inconsistent checksums", the notebook not graded).
 
-What it repaired is stored in the notebook's metadata under :data:`REPAIRS_KEY`;
+What it repaired is stored in the notebook's metadata under :data:`REPAIRS_KEY`
+(whatever the submission itself brought under that key is dropped first);
 :class:`autograder.preprocessors.execute.SandboxedExecute` shows it at the top of the graded
 notebook, hence in the feedback.
 """
@@ -47,6 +48,11 @@ class RepairCells(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict
                    ) -> tuple[NotebookNode, ResourcesDict]:
         notes: list[str] = []
+        # the key is ours: whatever a submission brought under it is not a note from grading
+        forged = nb.metadata.pop(REPAIRS_KEY, None)
+        if forged is not None:
+            notes.append("The notebook's metadata held text under the grader's own notes key; "
+                         "it was removed (only the grader writes these notes).")
         known = self._source_cells(resources)
         seen: Counter[str] = Counter()
         for index, cell in enumerate(nb.cells, start=1):
