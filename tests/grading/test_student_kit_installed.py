@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pwd
 import re
 import shutil
 import socket
@@ -164,6 +165,42 @@ def test_differentiating_with_autograd_is_told_at_home(student):
     assert "uses autograd" in text and "score 0" in text, text
 
 
+VERDICTS = """
+import contextlib, io, json, sys
+import grading_mistakes as gm
+import dnn_ref.grading as g
+out = {}
+for key, name, source in json.load(sys.stdin):
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            g.check(name, gm.load(source, key)[name])
+        out[key] = "passed: " + printed.getvalue()
+    except AssertionError as failure:
+        out[key] = "failed: " + str(failure)
+print(json.dumps(out))
+"""
+"""What the checks say about each function of tests/fixtures/grading_mistakes.py."""
+
+
+def test_the_kits_checks_say_what_the_instructors_checks_say(student):
+    """The kit's answers are tables of the visible cases: every diagnosis is unchanged."""
+    import grading_mistakes as gm
+    functions = [(f"right {n}", n, src) for n, src in gm.CORRECT.items()] + [
+        (key, m.function, m.source) for key, m in {**gm.MISTAKES, **gm.HELPER_FAULTS}.items()]
+    student.give("grading_mistakes.py", Path(gm.__file__).read_bytes())
+    here = subprocess.run([sys.executable, "-c", VERDICTS], input=json.dumps(functions),
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(gm.__file__).parent)})
+    kit = student.run(["env", f"PYTHONPATH={student.home}", "python", "-c", VERDICTS],
+                      input=json.dumps(functions), timeout=300)
+    assert kit.returncode == 0, kit.stderr
+    expected, found = json.loads(here.stdout), json.loads(kit.stdout)
+    assert len(expected) >= 70 and sum(v.startswith("failed") for v in expected.values()) > 50
+    assert found == expected, {k: (expected[k], found[k]) for k in expected
+                               if found.get(k) != expected[k]}
+
+
 # ----------------------------------------------------------------------- JupyterLab
 def _free_port() -> int:
     with socket.socket() as s:
@@ -182,12 +219,19 @@ def _request(url: str, data: dict | None = None) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def _serving(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[str]:
-    """``dnn-course-lab`` (``command``) on a free loopback port until it answers; its URL."""
+def _serving(command: list[str], cwd: Path, env: dict[str, str], user: str | None = None
+             ) -> Iterator[str]:
+    """``dnn-course-lab`` (``command``) on a free loopback port until it answers; its URL.
+
+    Started as ``user`` directly (no runuser in between), so terminating it stops the server.
+    """
     port = _free_port()
+    as_user = {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []} \
+        if user else {}
     server = subprocess.Popen([*command, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                                f"--IdentityProvider.token={TOKEN}"], cwd=cwd, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              **as_user)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -215,10 +259,9 @@ def lab(student: Student) -> Iterator[str]:
     for name, notebook in (("right.ipynb", filled("backprop")), ("delegating.ipynb", filled(
             "backprop", {"one_layer_backward": DELEGATING}))):
         student.give(f"student-kit/exercises/backprop/{name}", notebook)
-    prefix = ["runuser", "-u", student.user, "--"] if student.user else []
-    command = [*prefix, "env", "-i", f"HOME={student.home}",
-               f"PATH={student.venv}/bin:/usr/bin:/bin", "dnn-course-lab"]
-    with _serving(command, student.home / "student-kit", dict(os.environ)) as url:
+    env = {"HOME": str(student.home), "PATH": f"{student.venv}/bin:/usr/bin:/bin"}
+    with _serving([str(student.venv / "bin" / "dnn-course-lab")], student.home / "student-kit",
+                  env, student.user) as url:
         yield url
 
 
