@@ -112,13 +112,13 @@ from nbgrader.preprocessors import (  # noqa: E402
     GetGrades,
     IgnorePattern,
     LimitOutput,
-    OverwriteCells,
     OverwriteKernelspec,
     SaveAutoGrades,
 )
 
 from autograder.preprocessors.execute import SandboxedExecute  # noqa: E402
 from autograder.preprocessors.feedback import HideHiddenTests  # noqa: E402
+from autograder.preprocessors.overwrite import OverwriteReleasedCells  # noqa: E402
 from autograder.preprocessors.repair import RepairCells  # noqa: E402
 from autograder.preprocessors.sanitize import SanitizeStudentContent  # noqa: E402
 from autograder.reports import feedback_page  # noqa: E402
@@ -128,7 +128,7 @@ c.Autograde.sanitize_preprocessors = [
     RepairCells,  # before nbgrader's own checks, which fail on copy-paste damage
     DeduplicateIds,
     OverwriteKernelspec,
-    OverwriteCells,
+    OverwriteReleasedCells,  # nbgrader's, without false checksum alarms or KeyError on gaps
     CheckCellMetadata,
 ]
 c.Autograde.autograde_preprocessors = [
@@ -142,7 +142,7 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 c.SandboxedExecute.secret_file = os.path.join(ROOT, ".course_secret")
-c.OverwriteCells.add_missing_cells = True
+c.OverwriteReleasedCells.add_missing_cells = True
 # Feedback shows every diagnosis but never the code of hidden tests (nbgrader #917), and
 # runs none of a student's HTML, JavaScript or TeX links (SanitizeStudentContent).
 c.GenerateFeedback.preprocessors = [HideHiddenTests, SanitizeStudentContent, GetGrades,

@@ -37,9 +37,11 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 REPAIRS_KEY = "autograder_repairs"
 
 
-def _grade_id(cell: NotebookNode) -> str | None:
+def grade_id_of(cell: NotebookNode) -> str | None:
+    """The cell's nbgrader grade_id; None when it has none or its metadata is not a dict."""
     meta = cell.get("metadata", {}).get("nbgrader")
-    return meta.get("grade_id") if isinstance(meta, dict) else None
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    return grade_id if isinstance(grade_id, str) and grade_id else None
 
 
 class RepairCells(NbGraderPreprocessor):
@@ -54,12 +56,16 @@ class RepairCells(NbGraderPreprocessor):
             notes.append("The notebook's metadata held text under the grader's own notes key; "
                          "it was removed (only the grader writes these notes).")
         known = self._source_cells(resources)
+        if known is not None and (restored := restore_dropped(nb, known)):
+            notes.append(f"{restored} cells had lost their grading metadata (an editor dropped "
+                         "it); they were recognised by their text and place and graded as the "
+                         "released cells.")
         seen: Counter[str] = Counter()
         for index, cell in enumerate(nb.cells, start=1):
             meta = cell.get("metadata", {})
             if "nbgrader" not in meta:
                 continue
-            grade_id = _grade_id(cell)
+            grade_id = grade_id_of(cell)
             if not isinstance(meta["nbgrader"], dict) or not grade_id:
                 del meta["nbgrader"]
                 notes.append(f"Cell {index} had incomplete grading metadata (no grade_id); it "
@@ -92,11 +98,12 @@ class RepairCells(NbGraderPreprocessor):
 
     @staticmethod
     def _source_cells(resources: ResourcesDict
-                      ) -> dict[str, tuple[str, dict[str, object]]] | None:
-        """grade_id -> (cell type, grading flags) of the released notebook's cells.
+                      ) -> dict[str, tuple[str, dict[str, object], str]] | None:
+        """grade_id -> (cell type, grading flags, source) of the released notebook's cells.
 
-        None without a gradebook. The flags are grade, solution, locked and (for grade
-        cells) points, as the released notebook has them.
+        In the notebook's order; None without a gradebook. The flags are grade, solution,
+        locked and (for grade cells) points, as the released notebook has them; the source
+        is the instructor's (hidden tests included).
         """
         info = resources.get("nbgrader", {})
         if not {"db_url", "notebook", "assignment"} <= set(info):
@@ -111,7 +118,7 @@ class RepairCells(NbGraderPreprocessor):
             return {c.name: (c.cell_type, {
                 "grade": c.name in points, "solution": c.name in solutions,
                 "locked": bool(c.locked), **({"points": points[c.name]}
-                                             if c.name in points else {})})
+                                             if c.name in points else {})}, c.source)
                 for c in notebook.source_cells}
 
 
@@ -131,3 +138,63 @@ def _same(have: object, want: object) -> bool:
         return float(have) == want  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
+
+
+def released_text(source: str, begin: str, end: str) -> str:
+    """``source`` as the student received it: hidden-test regions (markers included) removed."""
+    kept, hiding = [], False
+    for line in source.split("\n"):
+        if begin in line:
+            hiding = True
+        elif end in line:
+            hiding = False
+        elif not hiding:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal up to line endings and trailing white space (what editors change on save)."""
+    def norm(s: str) -> str:
+        return "\n".join(line.rstrip() for line in s.replace("\r\n", "\n").split("\n")).strip()
+    return norm(a) == norm(b)
+
+
+def restore_dropped(nb: NotebookNode,
+                    released: dict[str, tuple[str, dict[str, object], str]]) -> int:
+    """Give back their grading metadata to cells an editor stripped of it; how many.
+
+    A cell without nbgrader metadata whose text is a released locked or test cell's
+    (as the student received it: hidden tests removed, line endings ignored) becomes
+    that cell; then an answer cell still missing becomes the one cell of its type
+    between its released neighbours, where exactly one such cell is there.
+    """
+    def bare(i: int) -> bool:
+        return "nbgrader" not in nb.cells[i].get("metadata", {})
+
+    place = {g: i for i, c in enumerate(nb.cells) if (g := grade_id_of(c))}
+    order = list(released)
+    found: dict[str, int] = {}
+    for name, (cell_type, flags, source) in released.items():
+        if name in place or not flags["locked"]:
+            continue
+        given = released_text(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+        match = next((i for i, c in enumerate(nb.cells) if bare(i) and i not in found.values()
+                      and c.cell_type == cell_type and same_text(c.source, given)), None)
+        if match is not None:
+            found[name] = match
+    where = {**place, **found}
+    for k, name in enumerate(order):
+        cell_type, flags, _ = released[name]
+        if name in where or not flags["solution"]:
+            continue
+        before = max((where[p] for p in order[:k] if p in where), default=-1)
+        after = min((where[p] for p in order[k + 1:] if p in where), default=len(nb.cells))
+        spots = [i for i in range(before + 1, after)
+                 if bare(i) and nb.cells[i].cell_type == cell_type and i not in found.values()]
+        if len(spots) == 1:
+            found[name] = where[name] = spots[0]
+    for name, i in found.items():
+        nb.cells[i].setdefault("metadata", {})["nbgrader"] = {
+            **released[name][1], "grade_id": name, "schema_version": 3}
+    return len(found)

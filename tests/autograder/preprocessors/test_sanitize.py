@@ -22,7 +22,7 @@ HOSTILE_MARKDOWN = [
     f"[a link]({JS})",
     f"[ref][r]\n\n[r]: {JS}",
     f"<a href='{JS}'>html</a>",
-    f"<A HREF=' JaVaScRiPt:alert(1)'>mixed case</A>",
+    "<A HREF=' JaVaScRiPt:alert(1)'>mixed case</A>",
     "<img src=x onerror=alert(1)>",
     "<script>alert(1)</script>",
     f"$\\href{{{JS}}}{{x}}$",
