@@ -170,20 +170,21 @@ class GradingQueue:
         self.course, self.poll_s = course, poll_s
         self.inbound = course.exchange / course.course_id / "inbound"
         self.log_file = course.hub / "grading" / "log.jsonl"
-        self.jobs: list[Job] = []
+        self.jobs: list[Job] = self._history()
         self.lock = threading.Lock()
         self.wake = threading.Event()
-        self._known = self._done_keys()
+        self._known = {j.key for j in self.jobs}
         self.grader: Grader | None = None
 
-    def _done_keys(self) -> set[str]:
+    def _history(self) -> list[Job]:
+        """What earlier runs of the queue graded (so a restart neither regrades nor forgets)."""
         if not self.log_file.is_file():
-            return set()
-        keys = set()
+            return []
+        jobs = []
         for line in self.log_file.read_text().splitlines():
-            with contextlib.suppress(ValueError, KeyError):
-                keys.add(json.loads(line)["key"])
-        return keys
+            with contextlib.suppress(ValueError, TypeError):
+                jobs.append(Job(**json.loads(line)))
+        return jobs
 
     def scan(self) -> None:
         """Queue the inbound submissions not seen before (oldest timestamp first)."""

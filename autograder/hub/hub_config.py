@@ -87,7 +87,8 @@ def services(c_: Course, formgrader_port: int, grading_port: int) -> list[dict[s
     return [
         {"name": c_.course_id, "url": f"http://127.0.0.1:{formgrader_port}",
          "command": [str(c_.venv / "bin" / "jupyterhub-singleuser"),
-                     "--ServerApp.terminals_enabled=False"],
+                     "--ServerApp.terminals_enabled=False",
+                     f"--ServerApp.root_dir={c_.root}"],   # formgrader: the course inside
          "user": c_.grader, "cwd": grader_home, "oauth_no_confirm": True,
          "environment": {"JUPYTERHUB_DEFAULT_URL": "/formgrader", "PYTHONNOUSERSITE": "1",
                          "DNN_COURSE_ROOT": str(c_.root),
