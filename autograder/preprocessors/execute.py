@@ -5,8 +5,8 @@
 
 1. writes the cases of every check the test cells make into the sandbox's
    grading dir: visible ones from :mod:`dnn_ref.grading`, hidden ones drawn from
-   the course secret, or from their seeds alone in a class-grading shard
-   (:mod:`autograder.judge.hidden_cases`);
+   the course secret, or from their seeds alone in a class-grading shard, for this
+   student and this submission's timestamp (:mod:`autograder.judge.hidden_cases`);
 2. starts the kernel in the bubblewrap sandbox (:mod:`autograder.sandbox`),
    whatever kernelspec the notebook names, and runs the cells in order, with
    nbgrader's per-cell timeout and interrupt;
@@ -129,8 +129,11 @@ class SandboxedExecute(CellLimits):
             key = secret.ensure(Path(self.secret_file) if self.secret_file else
                                 secret.path_in(Path(info["db_url"].removeprefix("sqlite:///")
                                                     ).parent))
+        stamp = workdir / "timestamp.txt"     # nbgrader's collect writes it; a regrade keeps it
+        submitted = stamp.read_text().strip()[:100] if stamp.is_file() else ""
         self._cases = {(n, h): cases_for(n, hidden=h, secret=key, assignment=assignment,
-                                         seeds=seeds) for n, h in needed}
+                                         seeds=seeds, student=str(info.get("student") or ""),
+                                         submitted=submitted) for n, h in needed}
         graded = sorted(set(ASSIGNMENTS.get(assignment, [])) | {n for n, _ in needed})
         self._notes = list(nb.metadata.get(REPAIRS_KEY, []))
         if too_big := self.too_big(nb):
