@@ -124,7 +124,8 @@ def blas_threads(layer_dims: Sequence[int], batch: int) -> AbstractContextManage
     The largest layer's W·A on a batch takes n_l·n_{l−1}·B multiply-adds.
     Below :data:`SINGLE_THREAD_WORK` (the course net [64, 32, 16, 1] on 1797
     digits does 3.7 million) a second thread's hand-offs cost more than its
-    half of the work saves: the step runs 1.5–2.5× faster on one thread.
+    half of the work saves: on a 2-core machine that step takes 0.5–1.6 ms on
+    one OpenBLAS thread and 3–4.5 ms on two (``benchmarks/train_speed.py``).
     Larger products keep the BLAS's own setting.
 
     Returns
