@@ -145,22 +145,28 @@ def summarise(results: ClassResults) -> list[FunctionSummary]:
 
 
 def class_answers(course: Path, assignment: str, students: list[str]
-                  ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Each student's graded functions (from their submitted notebook) and the released stubs."""
+                  ) -> tuple[dict[str, dict[str, str]], dict[str, str], dict[str, str]]:
+    """Each student's graded functions (from their submitted notebook), the released stubs
+    and the instructor's solutions (from the source notebook, when the course has it)."""
     released = nbformat.read(course / "exercises" / assignment / f"{assignment}.ipynb",
                              as_version=4)
-    stub_code = similarity.answer_cells(released)
+    ids = similarity.answer_ids(released)
+    stub_code = similarity.answer_cells(released, ids)
     names = similarity.defined_functions(stub_code)
     stubs = similarity.function_sources(stub_code, names)
+    source = course / "solutions" / assignment / f"{assignment}.ipynb"
+    solutions = (similarity.function_sources(similarity.answer_cells(
+        nbformat.read(source, as_version=4), ids), names) if source.is_file() else {})
     answers = {}
     for student in students:
         path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
         try:
             nb = nbformat.read(path, as_version=4)
-        except Exception:      # an unreadable upload has nothing to compare  # noqa: BLE001
+            answers[student] = similarity.function_sources(similarity.answer_cells(nb, ids),
+                                                           names)
+        except Exception:  # an upload we cannot read has nothing to compare  # noqa: BLE001
             continue
-        answers[student] = similarity.function_sources(similarity.answer_cells(nb), names)
-    return answers, stubs
+    return answers, stubs, solutions
 
 
 def marked(code: str, spans: tuple[tuple[int, int], ...]) -> Markup:
@@ -192,8 +198,9 @@ def write_report(course: Path, assignment: str, out: Path) -> ClassResults:
     """Write index.html, mistakes.csv and similarity.csv into ``out``; return the results."""
     results = load_results(course, assignment)
     summaries = summarise(results)
-    answers, stubs = class_answers(course, assignment, sorted(results.entries))
-    flags = similarity.find_copies(answers, stubs, similarity.course_code())
+    answers, stubs, solutions = class_answers(course, assignment, sorted(results.entries))
+    flags = similarity.find_copies(answers, stubs, similarity.course_code(),
+                                   solutions=solutions)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "mistakes.csv", "w", newline="") as f:
         w = csv.writer(f)

@@ -6,6 +6,7 @@ import nbformat
 from similarity_class import ANSWERS, STUB
 
 from autograder.reports.similarity import (
+    ALL_FUNCTIONS,
     answer_cells,
     course_code,
     defined_functions,
@@ -90,3 +91,47 @@ def backprop(AL, Y, caches):
     stub = "def backprop(AL, Y, caches):\n    raise NotImplementedError()"
     flags = find_copies(answers, {"backprop": stub}, course_code())
     assert pairs(flags) == {("backprop", "taker", "book chapter 6")}
+
+
+TEXTBOOK_LOOP = '''def update_parameters(parameters, grads, learning_rate):
+    L = len(parameters) // 2
+    for l in range(1, L + 1):
+        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
+        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
+    return parameters'''
+UPDATE_STUB = ('def update_parameters(parameters, grads, learning_rate):\n'
+               '    raise NotImplementedError()')
+
+
+def test_two_students_writing_the_textbook_loop_are_not_flagged():
+    # the same six lines as the instructor's solution, names changed by one student
+    renamed = TEXTBOOK_LOOP.replace("parameters", "params").replace("grads", "g")
+    answers = {"ana": {"update_parameters": TEXTBOOK_LOOP},
+               "bruno": {"update_parameters": renamed}}
+    flags = find_copies(answers, {"update_parameters": UPDATE_STUB}, {},
+                        solutions={"update_parameters": TEXTBOOK_LOOP})
+    assert pairs(flags) == set()
+
+
+def test_identical_submissions_are_flagged_even_when_most_of_a_small_class_hands_them_in():
+    odd = ANSWERS["ada"]
+    answers = {s: {FN: odd} for s in ("c1", "c2", "c3")}      # 3 of 5 hand in the same text
+    answers |= {"d": {FN: ANSWERS["copier"].replace("dZ", "delta")},
+                "e": {FN: TEXTBOOK_LOOP}}
+    flags = find_copies(answers, {FN: STUB}, {})
+    assert {("c1", "c2"), ("c1", "c3"), ("c2", "c3")} <= {(f.a, f.b) for f in flags
+                                                          if f.function == ALL_FUNCTIONS}
+
+
+def test_hostile_answer_cells_are_left_out_not_fatal():
+    deep = "def one_layer_backward(dA, cache):\n    return " + " + ".join(["1"] * 200_000)
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(deep, metadata={"nbgrader": {"solution": True,
+                                                               "grade_id": "olb"}}),
+        nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": "solution"}),
+        nbformat.v4.new_code_cell(ANSWERS["ada"], metadata={"nbgrader": {"solution": True}}),
+    ])
+    code = answer_cells(nb, {"olb"})
+    assert function_sources(code, [FN]) == {}                 # too long to parse: no answer
+    assert answer_cells(nb, {"nope"}) == ""                   # a scratch 'solution' is not one
+    assert "ada" not in answer_cells(nb, {"olb"})
