@@ -59,6 +59,7 @@ def server_environment(c_: Course) -> dict[str, Any]:
         "JUPYTER_DATA_DIR": str(c_.hub / "jupyter" / "data"),
         "PYTHONNOUSERSITE": "1",
         "PATH": f"{c_.venv}/bin:/usr/local/bin:/usr/bin:/bin",
+        "DNN_COURSE_ROOT": str(c_.root),          # the book's chapters (open_chapter)
     }
     for key in ("JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
         env[key] = (lambda k: lambda spawner: user_dirs(spawner)[k])(key)

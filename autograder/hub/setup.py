@@ -10,7 +10,9 @@
    group-writable for the gradebook's journal;
 3. the configuration every user's server loads (``hub/jupyter/config``, root's):
    the exchange with ``path_includes_course`` and ``JupyterHubAuthPlugin``, ipc
-   kernel sockets, nbgrader's formgrader and create-assignment tools off; and the
+   kernel sockets, nbgrader's formgrader and create-assignment tools off, the book's
+   launch button (:mod:`autograder.hub.open_chapter`), MyST markdown opened as a
+   notebook; and the
    only kernelspec users' servers see (``hub/jupyter/data/kernels/python3``), whose
    kernel runs in the sandbox (:mod:`autograder.hub.student_kernel`);
 4. the ``.pth`` file that loads :mod:`autograder.hub.config_guard` in the hub's Python,
@@ -94,7 +96,11 @@ def user_server_config(c: Course) -> None:
     (config / "migrated").write_text("")   # jupyter_core's one-time migration: nothing to do
     write_json(config / "jupyter_server_config.json", {"ServerApp": {"jpserver_extensions": {
         "nbgrader.server_extensions.formgrader": False,
-        "nbgrader.server_extensions.course_list": False}}})
+        "nbgrader.server_extensions.course_list": False,
+        "autograder.hub.open_chapter": True}}})
+    write_json(Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json",
+               {"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {
+                   "markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}})
     write_json(config / "labconfig" / "page_config.json", {"disabledExtensions": {
         "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True,
         "@jupyter/nbgrader:course-list": True}})

@@ -5,7 +5,8 @@ writes a wrong one_layer_backward (dW without 1/m), submits, and reads the diagn
 the feedback of the grading queue; she resubmits the right one and sees 20/20, and the
 Assignments tab fetches her feedback. ``hubtest-marta`` sees both gradings in the course's
 formgrader (the latest, 20/20) and on the grading queue's page (13 and 20), and
-``make grades`` lists the 20/20. Screenshots go to
+``make grades`` lists the 20/20. The book's JupyterHub launch button opens a chapter on
+the hub as a notebook. Screenshots go to
 test-artifacts/screenshots/hub_*.png.
 """
 
@@ -14,10 +15,12 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
+import yaml
 from book_site import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
-from course_hub import INSTRUCTOR, STUDENTS, Hub
+from course_hub import INSTRUCTOR, ROOT, STUDENTS, Hub
 from grading_mistakes import MISTAKES
 from playwright.sync_api import Page, sync_playwright
 from submissions import cell_source
@@ -151,3 +154,17 @@ def test_instructor_sees_both_gradings(browser, hub: Hub) -> None:
     with open(hub.course / "grades.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r.get("student_id") == ANA]
     assert rows and float(rows[0]["score"]) == 20.0, rows
+
+
+def test_book_launch_button_opens_a_chapter_as_a_notebook(browser, hub: Hub) -> None:
+    """The book's JupyterHub button (_config.yml launch_buttons) on the hub: a notebook."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = config["repository"]["url"]
+    query = urlencode({"repo": repo, "urlpath": f"lab/tree/{repo.rsplit('/', 1)[1]}/book/"
+                       "06_backpropagation.md", "branch": config["repository"]["branch"]},
+                      safe="/")
+    page = log_in(browser, hub, STUDENTS[1], "**/lab**")
+    page.goto(f"{hub.url}/hub/user-redirect/git-pull?{query}")
+    page.wait_for_url("**/06_backpropagation.md", timeout=60_000)
+    page.locator(".jp-NotebookPanel .jp-Cell").nth(5).wait_for(timeout=60_000)
+    assert page.locator(".jp-NotebookPanel .jp-CodeCell").count() > 0
