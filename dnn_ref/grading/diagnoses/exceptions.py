@@ -135,6 +135,8 @@ def exception_wrong(name: str, exc_type: str, message: str, line: str | None = N
                      "NotImplementedError. Replace the `raise NotImplementedError()` line "
                      "with your code.")
     at = f", at `{line}`" if line else ""
+    if exc_type == "ReferenceUnavailable":   # graded: a call into the reference (delegation)
+        return Wrong("calls_the_reference", f"it raised {exc_type} in {who}{at}: {message}")
     slug, hint = _hint(name, exc_type, message, line or "")
     return Wrong(slug, f"it raised {exc_type} in {who}{at}: {message}"
                        + (f"\nLikely cause: {hint}" if hint else ""))
