@@ -7,8 +7,9 @@ with ``make collect-zip``, grades with ``make autograde`` (real nbgrader, the
 sandbox: one run), and exports with ``make grades`` and ``make grades-canvas
 ROSTER=``. Among honest students, the download holds: a zip uploaded next to a
 notebook whose inner files are named as a classmate's notebook and as a LATE file
-with the uploader's id; a nested zip that would unpack to 201 MB; a notebook that is
-a symbolic link to the solution; students named in Unicode (NFC, NFD as a macOS
+with the uploader's id; a nested zip that would unpack to 201 MB; a "notebook" of
+201 MB of zeros (a zip bomb at the top level); a notebook that is a symbolic link to
+the solution; students named in Unicode (NFC, NFD as a macOS
 re-zip stores it, CJK); two John Smiths; one Canvas id under two names. The folder
 holds a link to the solution, a student folder that is a link to a classmate's and a
 folder named after a classmate inside the attacker's own. Every score, status and
@@ -20,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -39,6 +41,13 @@ OUTPUTS = ("submitted/", "autograded/", "feedback/", "downloaded/", "report/", "
 NFD_LUCIA = unicodedata.normalize("NFD", "núñezlucía")
 SOLUTION_LINK = "../../../solutions/backprop/backprop.ipynb"
 VENV_BIN = ROOT / ".venv" / "bin"
+BOMB_STATUS = ("not graded: no file could be taken (no backprop.ipynb); refused backprop.ipynb: "
+               "compressed N:1 to 201 MB: a zip bomb, not unpacked (LmsExtractor.max_ratio)")
+
+
+def ratio_free(text: str) -> str:
+    """``text`` with the zip bomb's compression ratio (zlib's to choose) written as N."""
+    return re.sub(r"compressed \d{3,}:1", "compressed N:1", text)
 
 
 def make(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -79,6 +88,7 @@ def canvas_zip(path: Path, course: Path) -> None:
         z.write(inner, "evilemma_700_6002_extra.zip")
         z.writestr("bombbo_800_6003_backprop.ipynb", correct)
         z.write(bomb, "bombbo_800_6004_data.zip")
+        z.writestr("bigbea_802_6013_backprop.ipynb", bytes(201 << 20))   # ~200 KB zipped
         z.writestr(link, SOLUTION_LINK)
         z.writestr("müllerjörg_901_6006_backprop.ipynb", correct)
         z.writestr(f"{NFD_LUCIA}_902_6007_Backprop_final.ipynb", dw)
@@ -110,6 +120,7 @@ ROSTER = """Student,ID,SIS User ID,SIS Login ID,Section,Backprop (41234)
 "Doe, John",88112,S2,,A,
 "Evil, Emma",700,S3,,A,
 "Bo, Bomb",800,S4,,A,
+"Big, Bea",802,S14,,A,
 "Sam, Sneaky",701,S5,,A,
 "Müller, Jörg",901,S6,,A,
 "Núñez, Lucía",902,S7,,A,
@@ -176,11 +187,12 @@ def test_the_zip_collect_reports_each_problem_once_and_the_summary_last(graded):
     proc = graded["collect_zip"]
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stderr.strip().splitlines()
-    assert lines[-1].endswith("LMS download: 11 students, 9 collected, 2 not graded, 3 uploads "
+    assert lines[-1].endswith("LMS download: 12 students, 9 collected, 3 not graded, 4 uploads "
                               f"refused, 0 files matching no student "
                               f"({graded['course']}/downloaded/backprop/lms.json)")
-    assert [line.split("] ", 1)[1] for line in lines[:-1]] == [
+    assert [ratio_free(line.split("] ", 1)[1]) for line in lines[:-1]] == [
         "núñezlucía: filed Backprop_final.ipynb as backprop.ipynb",
+        f"bigbea: {BOMB_STATUS}",
         "bombbo: refused data.zip: an archive inside the download; not unpacked "
         "(nothing in it is graded)",
         "evilemma: refused extra.zip: an archive inside the download; not unpacked "
@@ -190,20 +202,21 @@ def test_the_zip_collect_reports_each_problem_once_and_the_summary_last(graded):
         "sneakysam: not graded: no file could be taken (no backprop.ipynb); refused "
         "backprop.ipynb: a symbolic link; not followed",
     ]
-    assert graded["downloaded_bytes"] < 2 << 20       # the 201 MB inside data.zip never written
+    assert graded["downloaded_bytes"] < 2 << 20       # neither 201 MB was written
 
 
 def test_every_student_has_the_score_and_status_of_their_own_work(graded):
     assert graded["autograde"].returncode == 0, graded["autograde"].stderr[-3000:]
     assert graded["grades"].returncode == 0, graded["grades"].stderr[-3000:]
     with open(graded["course"] / "grades.csv", newline="", encoding="utf-8") as f:
-        rows = {r["student_id"]: (r["status"], r["score"], r["late"], r["lms_user_id"])
+        rows = {r["student_id"]: (ratio_free(r["status"]), r["score"], r["late"], r["lms_user_id"])
                 for r in csv.DictReader(f)}
     assert rows == {
         "smithjane": ("graded", "20.0", "", "104233"),
         "doejohn": ("graded", "20.0", "yes", "88112"),
         "evilemma": ("graded", "13.0", "", "700"),
         "bombbo": ("graded", "20.0", "", "800"),
+        "bigbea": (BOMB_STATUS, "0.0", "", "802"),
         "sneakysam": ("not graded: no file could be taken (no backprop.ipynb); refused "
                       "backprop.ipynb: a symbolic link; not followed", "0.0", "", "701"),
         "müllerjörg": ("graded", "20.0", "", "901"),
@@ -224,7 +237,8 @@ def test_each_canvas_row_gets_only_its_own_grade(graded):
         table = [(row[0], row[1], row[5]) for row in csv.reader(f)]
     assert table[2:] == [
         ("Smith, Jane", "104233", "20"), ("Doe, John", "88112", "20"),
-        ("Evil, Emma", "700", "13"), ("Bo, Bomb", "800", "20"), ("Sam, Sneaky", "701", ""),
+        ("Evil, Emma", "700", "13"), ("Bo, Bomb", "800", "20"), ("Big, Bea", "802", ""),
+        ("Sam, Sneaky", "701", ""),
         ("Müller, Jörg", "901", "20"), ("Núñez, Lucía", "902", "13"), ("王, 小明", "903", "20"),
         ("Smith, John", "501", "20"), ("Smith, John", "502", "13"), ("Smith, John", "503", ""),
         ("Lee, Kim", "99001", ""), ("Folder, Fay", "4000", "20")]
