@@ -7,8 +7,9 @@ failing lines too. :class:`HideHiddenTests` runs first in the feedback
 pipeline and, in every test cell,
 
 * replaces each hidden-test region by one comment line saying it ran there;
-* reduces each error output to its last line, ``ExceptionName: message``: the
-  checkers' diagnosis, without the code that produced it.
+* reduces each error output to the judge's diagnosis alone (a test cell's outputs
+  are the judge's verdict, so its ``AssertionError:`` prefix says nothing to a
+  student), without the code that produced it.
 
 :class:`~autograder.preprocessors.sanitize.SanitizeStudentContent` (next in the
 pipeline) makes what a student wrote or printed inert.
@@ -39,7 +40,7 @@ class HideHiddenTests(NbGraderPreprocessor):
             cell.source = self.strip_source(cell.source)
             for out in cell.get("outputs", []):
                 if out.output_type == "error":
-                    out.traceback = [f"{out.ename}: {out.evalue}"]
+                    out.traceback = [out.evalue]
         return cell, resources
 
     def strip_source(self, source: str) -> str:

@@ -77,6 +77,9 @@ img { max-width: 100%; height: auto; }
   div.nbgrader_cell .panel-heading .pull-right { float: none !important; display: block; }
   #toc ol { padding-left: 1.2em; }
 }
+#results li { margin: 0.3em 0; }
+#results .verdict { display: block; color: #a94442; overflow-wrap: anywhere; }
+#results .passed { color: #3c763d; }
 """
 
 
@@ -93,12 +96,40 @@ def mathjax_script() -> str:
     return text
 
 
+def test_results(nb: NotebookNode) -> list[dict[str, object]]:
+    """One entry per test cell, in order: what the page's summary at the top lists.
+
+    ``function`` and ``kind`` come from the grade_id (``test_<f>`` visible, ``hidden_<f>``
+    hidden); ``verdict`` is the judge's diagnosis (the line under its "failed check i of n"
+    heading), or None when passed.
+    """
+    results = []
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if not (isinstance(meta, dict) and meta.get("grade") and not meta.get("solution")
+                and cell.cell_type == "code"):
+            continue
+        grade_id = str(meta.get("grade_id", ""))
+        kind, _, function = grade_id.partition("_")
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        lines = str(errors[0].get("evalue", "")).strip().splitlines() if errors else []
+        verdict = [x.strip() for x in lines[1:] if x.strip()] or lines
+        results.append({"grade_id": grade_id, "function": function or grade_id,
+                        "kind": {"test": "visible tests", "hidden": "hidden tests"}.get(
+                            kind, "tests"),
+                        "score": float(meta.get("score") or 0), "points": float(meta.get(
+                            "points") or 0),
+                        "verdict": verdict[0] if verdict else None})
+    return results
+
+
 class FeedbackPage(NbGraderPreprocessor):
-    """Give the ``dnn_feedback`` template its inlined MathJax and style sheet."""
+    """Give the ``dnn_feedback`` template its inlined MathJax, style sheet and test summary."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict
                    ) -> tuple[NotebookNode, ResourcesDict]:
-        resources["feedback_page"] = {"mathjax": mathjax_script(), "css": CSS}
+        resources["feedback_page"] = {"mathjax": mathjax_script(), "css": CSS,
+                                      "tests": test_results(nb)}
         return nb, resources
 
 

@@ -12,6 +12,7 @@ diagnoses must wrap and the tables be styled.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,20 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     nbgrader(course, "autograde", "backprop", "--force")
     nbgrader(course, "generate_feedback", "backprop", "--force")
     return {s: course / "feedback" / s / "backprop" / "backprop.html" for s in STUDENTS}
+
+
+def test_the_page_opens_with_each_function_and_its_diagnosis(pages):
+    html = pages["dw_without_1_over_m"].read_text()
+    top = html[html.index('<div id="results">'):html.index('id="toc"')]
+    assert re.search(r'<div[^>]*\bhidden\b[^>]*id="toc"|<div[^>]*id="toc"[^>]*\bhidden', html)
+    assert html.index('<div id="results">') < html.index("Assignment: backpropagation")
+    items = re.findall(r"<li>(.*?)</li>", top, re.S)
+    assert len(items) == 6                           # a visible and a hidden test per function
+    first = re.sub(r"<[^>]+>", "", items[0])
+    assert "one_layer_backward" in first and "visible tests" in first and "1/m" in first
+    assert "AssertionError" not in html and "failed check" not in first
+    passed = re.sub(r"<[^>]+>", "", items[-1])
+    assert "update_parameters" in passed and "✓ passed" in passed
 
 
 def test_the_page_is_one_file_with_mathjax_inlined(pages):
