@@ -31,6 +31,7 @@ from dnn_ref import losses
 from dnn_ref.grading import diagnoses
 from dnn_ref.grading.cases import NAMES
 from dnn_ref.grading.diagnoses import backward
+from dnn_ref.grading.taken_away import RELATED
 
 TABULATED: dict[str, tuple[str, ...]] = {
     "grading.cases": ("cases",),
@@ -40,7 +41,11 @@ TABULATED: dict[str, tuple[str, ...]] = {
 """Functions of the grading package that compute right answers: look-ups in the kit."""
 
 GRADING = "grading"
-"""The subpackage of dnn_ref that holds the checks (the rest is the reference)."""
+"""The subpackage of dnn_ref that holds the checks."""
+
+REFERENCE = tuple(sorted({module for modules in RELATED.values() for module in modules}))
+"""Modules of dnn_ref that hold answers (``network``, ``activations``, ...): what the checks
+import from them is tabulated; their other imports (``dnn_ref.i18n``) stay as they are."""
 
 Table = dict[str, list[tuple[object, object]]]
 """``"module.function"`` -> [(encoded arguments, encoded result)]."""
@@ -111,6 +116,12 @@ def _recording(targets: dict[str, tuple[ModuleType, str]], table: Table) -> Iter
             namespace[attr] = value
 
 
+def reference_module(module: str | None) -> bool:
+    """Whether ``module`` (an import's dotted name) is one of dnn_ref's :data:`REFERENCE`."""
+    return bool(module) and module.startswith("dnn_ref.") and \
+        module[len("dnn_ref."):] in REFERENCE
+
+
 def imported_references(sources: dict[str, str]) -> dict[str, set[str]]:
     """Reference module -> names the grading modules import from it.
 
@@ -125,11 +136,9 @@ def imported_references(sources: dict[str, str]) -> dict[str, set[str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "dnn_ref":
                 for alias in node.names:
-                    if not alias.name.startswith(GRADING):
+                    if alias.name in REFERENCE:
                         aliases[alias.asname or alias.name] = alias.name
-            elif isinstance(node, ast.ImportFrom) and node.module \
-                    and node.module.startswith("dnn_ref.") \
-                    and not node.module.startswith(f"dnn_ref.{GRADING}"):
+            elif isinstance(node, ast.ImportFrom) and reference_module(node.module):
                 used.setdefault(node.module[len("dnn_ref."):], set()).update(
                     a.name for a in node.names)
         for node in ast.walk(tree):

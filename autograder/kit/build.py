@@ -90,7 +90,7 @@ def _pyproject(course: Path, name_version: str) -> str:
         "[project.scripts]", 'dnn-course-lab = "dnn_ref.lab:main"', "",
         "[tool.setuptools.packages.find]", 'include = ["dnn_ref", "dnn_ref.*"]', "",
         "[tool.setuptools.package-data]",
-        'dnn_ref = ["lab_config/*", "lab_config/**/*", "grading/_answers/table.bin"]', ""])
+        'dnn_ref = ["**/*"]', ""])   # every file the edition holds (tables, configuration)
 
 
 def build_wheel(course: Path, open_graded: list[str], out: Path) -> tuple[Path, list[str]]:

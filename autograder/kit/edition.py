@@ -48,12 +48,6 @@ def module_name(rel: Path) -> str:
     return ".".join(parts)
 
 
-def _is_reference(module: str | None) -> bool:
-    """``dnn_ref.network`` and the like: a module of the reference, not of the checks."""
-    return bool(module) and module.startswith("dnn_ref.") and \
-        not module.startswith(f"dnn_ref.{answers.GRADING}")
-
-
 class _Redirect(ast.NodeTransformer):
     """Imports of the reference -> imports of its tables; tabulated functions -> look-ups."""
 
@@ -62,10 +56,9 @@ class _Redirect(ast.NodeTransformer):
         self.tabulated = answers.TABULATED.get(module, ())
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom:
-        if node.module == "dnn_ref" and not any(a.name.startswith(answers.GRADING)
-                                                for a in node.names):
+        if node.module == "dnn_ref" and all(a.name in answers.REFERENCE for a in node.names):
             node.module = f"dnn_ref.{ANSWERS}"
-        elif _is_reference(node.module):
+        elif answers.reference_module(node.module):
             node.module = f"dnn_ref.{ANSWERS}.{node.module[len('dnn_ref.'):]}"
         return node
 
@@ -115,13 +108,16 @@ def write_edition(target: Path, open_graded: Iterable[str], lab_config: Path) ->
     source, graded = package_dir(), sorted(set(open_graded))
     stubbed: list[str] = []
     grading_sources: dict[str, str] = {}
-    for path in sorted(source.rglob("*.py")):
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
         rel = path.relative_to(source)
-        if "__pycache__" in rel.parts:
+        if "__pycache__" in rel.parts or path.suffix in (".pyc", ".pyo"):
             continue
-        module, text = module_name(rel), path.read_text(encoding="utf-8")
         out = target / rel
         out.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix != ".py":          # data (message catalogues, ...): as it is
+            shutil.copyfile(path, out)
+            continue
+        module, text = module_name(rel), path.read_text(encoding="utf-8")
         if module == answers.GRADING or module.startswith(answers.GRADING + "."):
             grading_sources[module] = text
             text = redirect(text, module)
