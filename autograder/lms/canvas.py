@@ -32,6 +32,7 @@ from traitlets import Dict, Unicode
 
 from autograder.lms.grades import GRADED, GradeRow, class_rows
 from autograder.lms.names import name_key
+from autograder.spreadsheet import safe_row
 
 IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_ROW = "    Points Possible"
@@ -162,7 +163,7 @@ class CanvasExport(ExportPlugin):
         roster, columns = read_roster(Path(self.roster)) if self.roster else (None, [])
         table, unmatched = canvas_table(rows, roster, columns, dict(self.assignment_names))
         with open(dest, "w", newline="") as f:
-            csv.writer(f).writerows(table)
+            csv.writer(f).writerows(safe_row(r) for r in table)
         self.log.info("%s: %d students, columns %s", dest, len(table) - 2,
                       ", ".join(table[0][len(IDENTITY):]))
         if roster is None and any(not row[1] for row in table[2:]):

@@ -28,6 +28,7 @@ from nbgrader.plugins import ExportPlugin
 
 from autograder.lms.collect import load_manifest
 from autograder.lms.names import printable
+from autograder.spreadsheet import safe_record
 
 GRADED = "graded"
 MANUAL = "needs manual grading"
@@ -139,7 +140,7 @@ class GradesExport(ExportPlugin):
         with open(dest, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(asdict(r) for r in rows)
+            writer.writerows(safe_record(asdict(r)) for r in rows)
         left_out = sorted({a.name for a in gradebook.assignments} - {r.assignment for r in rows})
         self.log.info("%s: %d rows%s", dest, len(rows),
                       f"; nothing collected yet for {', '.join(left_out)}" if left_out else "")

@@ -23,7 +23,6 @@ command exit with status 1.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import sys
@@ -37,6 +36,7 @@ from markupsafe import Markup, escape
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.reports import similarity
+from autograder.spreadsheet import SafeWriter
 from dnn_ref.grading.diagnoses.catalogue import TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -203,7 +203,7 @@ def write_report(course: Path, assignment: str, out: Path) -> ClassResults:
                                    solutions=solutions)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "mistakes.csv", "w", newline="") as f:
-        w = csv.writer(f)
+        w = SafeWriter(f)
         w.writerow(["function", "mistake", "label", "students", "graded", "student_ids"])
         for s in summaries:
             w.writerow([s.function, "passed", "passed every test", len(s.passed), s.graded,
@@ -212,7 +212,7 @@ def write_report(course: Path, assignment: str, out: Path) -> ClassResults:
                 w.writerow([s.function, m.slug, m.label, len(m.students), s.graded,
                             " ".join(m.students)])
     with open(out / "similarity.csv", "w", newline="") as f:
-        w = csv.writer(f)
+        w = SafeWriter(f)
         w.writerow(["function", "student", "similar_to", "share_of_student", "share_of_other"])
         for fl in flags:
             w.writerow([fl.function, fl.a, fl.b, f"{fl.similarity[0]:.2f}",
