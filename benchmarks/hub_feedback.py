@@ -7,8 +7,9 @@ course in a temporary folder as the hub's tests do (the checkout's course files,
 ``make release``), creates ``--class`` local accounts (``hubbench-01``...; removed at
 the end), and runs the hub's grading queue (:class:`autograder.hub.grading_queue.GradingQueue`,
 the code of the ``grading`` service) in this process. Each submission is nbgrader's own
-exchange submit, run as the student's account (a forked child that drops to the
-student's uid), of the released backprop notebook with correct answers. Two scenarios:
+exchange submit, run as the student's account (a new Python under the student's uid;
+the clock starts at the timestamp nbgrader's submit records), of the released backprop
+notebook with correct answers. Two scenarios:
 
 * one student alone, ``--alone`` times in a row;
 * ``--class`` students submitting at even intervals within ``--within`` seconds.
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,67 +82,67 @@ def fetched_notebook(folder: Path, student: str) -> Path:
     return target
 
 
-def submit_as(student: str, folder: Path, assignment_dir: Path) -> None:
-    """nbgrader's exchange submit, in a child running as the student."""
+SUBMIT = """
+import sys
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange.default import ExchangeSubmit
+from traitlets.config import Config
+exchange, cache, root = sys.argv[1:4]
+config = Config()
+config.CourseDirectory.course_id = "dnn-from-scratch"
+config.CourseDirectory.root = root
+config.CourseDirectory.assignment_id = "backprop"
+config.Exchange.root = exchange
+config.Exchange.path_includes_course = True
+config.Exchange.cache = cache
+ExchangeSubmit(coursedir=CourseDirectory(config=config),
+               authenticator=Authenticator(config=config), config=config).start()
+"""
+
+
+def submit_as(student: str, folder: Path, assignment_dir: Path) -> subprocess.Popen:
+    """nbgrader's exchange submit, run as the student's account (a new Python)."""
     account = pwd.getpwnam(student)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgid(account.pw_gid)
-            os.initgroups(student, account.pw_gid)
-            os.setuid(account.pw_uid)
-            os.environ["HOME"] = account.pw_dir
-            os.chdir(assignment_dir.parent)
-            from nbgrader.auth import Authenticator
-            from nbgrader.coursedir import CourseDirectory
-            from nbgrader.exchange.default import ExchangeSubmit
-            from traitlets.config import Config
-            config = Config()
-            config.CourseDirectory.course_id = "dnn-from-scratch"
-            config.CourseDirectory.root = str(assignment_dir.parent)
-            config.CourseDirectory.assignment_id = "backprop"
-            config.Exchange.root = str(folder / "exchange")
-            config.Exchange.path_includes_course = True
-            config.Exchange.cache = f"{account.pw_dir}/.local/share/jupyter/nbgrader_cache"
-            submit = ExchangeSubmit(coursedir=CourseDirectory(config=config),
-                                    authenticator=Authenticator(config=config), config=config)
-            submit.start()
-            os._exit(0)
-        except BaseException as exc:  # report and leave the child, whatever happened
-            print(f"submit as {student} failed: {exc}", file=sys.stderr)
-            os._exit(1)
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        raise SystemExit(f"nbgrader submit as {student} failed")
+    return subprocess.Popen(
+        [sys.executable, "-c", SUBMIT, str(folder / "exchange"),
+         f"{account.pw_dir}/.local/share/jupyter/nbgrader_cache", str(assignment_dir.parent)],
+        user=account.pw_uid, group=account.pw_gid, extra_groups=[], cwd=account.pw_dir,
+        env={"HOME": account.pw_dir, "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+
+
+def submitted_at(job: Job) -> float:
+    """When nbgrader's submit started copying (the timestamp in the inbound folder's name)."""
+    return datetime.strptime(job.timestamp, "%Y-%m-%d %H:%M:%S.%f %Z").replace(
+        tzinfo=UTC).timestamp()
 
 
 def run(queue: GradingQueue, folder: Path, students: list[str], within: float) -> list[dict]:
     """Submit for ``students`` at even intervals within ``within`` s; wait for all grades."""
     dirs = {s: fetched_notebook(folder, s) for s in students}
-    submitted: dict[str, float] = {}
-    start = time.time()
+    start, known = time.time(), len(queue.jobs)
+    children = []
     for i, student in enumerate(students):
         time.sleep(max(0.0, start + i * within / max(1, len(students)) - time.time()))
-        submitted[student] = time.time()
-        submit_as(student, folder, dirs[student])
-        queue.wake.set()
+        children.append(submit_as(student, folder, dirs[student]))
+    for child in children:
+        if child.wait() != 0:
+            raise SystemExit(f"nbgrader submit failed: {child.stderr.read().decode()[-2000:]}")
     deadline = time.time() + 600
-    done: dict[str, Job] = {}
-    while len(done) < len(students) and time.time() < deadline:
+    while time.time() < deadline:
         with queue.lock:
-            for job in queue.jobs:
-                if job.student in submitted and job.finished and job.finished >= submitted[
-                        job.student] and job.state in ("graded", "failed"):
-                    done[job.student] = job
+            jobs = queue.jobs[known:]
+        if len(jobs) >= len(students) and all(j.state in ("graded", "failed") for j in jobs):
+            break
         time.sleep(0.1)
     rows = []
-    for student in students:
-        job = done[student]
+    for job in jobs:
         if job.state != "graded" or job.score != job.max_score:
-            raise SystemExit(f"{student}: {job.state} {job.score}/{job.max_score} {job.error}")
-        t = job.timings
-        rows.append({"total": job.finished - submitted[student],
-                     "queue_wait": job.started - submitted[student],
+            raise SystemExit(f"{job.student}: {job.state} {job.score}/{job.max_score} "
+                             f"{job.error}")
+        t, submitted = job.timings, submitted_at(job)
+        rows.append({"total": job.finished - submitted, "queue_wait": job.started - submitted,
                      **{k: t.get(k, 0.0) for k in STEPS[1:]}})
     return rows
 

@@ -1,16 +1,17 @@
 """The hub's grading queue: every submission in the exchange, graded in order, in one process.
 
 :class:`GradingQueue` watches ``<exchange>/<course>/inbound`` (what nbgrader's
-submit writes: ``<student>+<assignment>+<timestamp>+<random>/``) and grades each new
-submission in arrival order with :class:`Grader`, which keeps nbgrader's configuration
-loaded and runs its steps in this process (no new Python, nbgrader app or gradebook
-per submission):
+submit writes: ``<student>+<assignment>+<timestamp>+<random>/``) and hands each new
+submission, in arrival order, to one of :data:`WORKERS` long-lived grading processes
+(:func:`grading_worker`), each a :class:`Grader` that keeps nbgrader's configuration
+loaded and runs its steps itself (no new Python or nbgrader app per submission):
 
 1. collect that student's latest submission (nbgrader's exchange collect, which
    checks that the folder belongs to the student's account) into ``submitted/``;
 2. autograde it with the course's own ``nbgrader_config.py``: the same pipeline as
    ``make autograde`` (SandboxedExecute in the grading sandbox), late marked by
-   the assignment's due date in the gradebook;
+   the assignment's due date in the gradebook; as ``make grade-class`` does, code cells
+   after the last test cell are kept but not run (they cannot change the score);
 3. write the feedback page with the course's template (``make feedback``'s) and
    release it to the exchange, so the student's Assignments tab can fetch it.
 
@@ -25,14 +26,19 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from autograder.hub.settings import NAME, Course
+from autograder.hub.settings import NAME, Course, course
+
+WORKERS = min(2, os.cpu_count() or 1)
+"""Grading processes working on the queue at once (each sandbox gets one core)."""
 
 INBOUND_NAME = re.compile(r"(?P<student>[^+]+)\+(?P<assignment>[^+]+)\+(?P<timestamp>[^+]+)"
                           r"\+(?P<random>[^+]+)")
@@ -100,6 +106,7 @@ class Grader:
         config.Exchange.root = str(course.exchange)
         config.Exchange.path_includes_course = True
         config.Authenticator.plugin_class = NoAuthPlugin
+        config.SandboxedExecute.skip_ungraded_tail = True   # as make grade-class: no score
         self.config, self.course = config, course
         self.coursedir = CourseDirectory(config=config)
         self.authenticator = Authenticator(config=config)
@@ -157,7 +164,7 @@ class Grader:
 
 
 class GradingQueue:
-    """The submissions of the exchange, in order, graded by one worker thread.
+    """The submissions of the exchange, in order, handed to the grading processes.
 
     Parameters
     ----------
@@ -174,7 +181,6 @@ class GradingQueue:
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self._known = {j.key for j in self.jobs}
-        self.grader: Grader | None = None
 
     def _history(self) -> list[Job]:
         """What earlier runs of the queue graded (so a restart neither regrades nor forgets)."""
@@ -223,6 +229,9 @@ class GradingQueue:
                     job.state, job.finished = "superseded", time.time()
                     self._record(job)
                     continue
+                if any(j.state == "grading" and (j.student, j.assignment) ==
+                       (job.student, job.assignment) for j in self.jobs):
+                    continue                  # one grading of a student's work at a time
                 job.state, job.started = "grading", time.time()
                 return job
         return None
@@ -232,30 +241,50 @@ class GradingQueue:
         with open(self.log_file, "a") as f:
             f.write(json.dumps(asdict(job)) + "\n")
 
-    def work_once(self) -> Job | None:
-        """Grade the next waiting submission, if any; return it."""
-        self.scan()
-        job = self._next()
-        if job is None:
-            return None
-        if self.grader is None:
-            self.grader = Grader(self.course)
-        try:
-            self.grader.grade(job)
-            job.state = "graded"
-        except Exception as exc:  # one bad submission must not stop the queue
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
-            logging.getLogger("dnn-grading").exception("grading %s failed", job.key)
+    def _finish(self, job: Job, result: dict[str, Any]) -> None:
+        for name in ("state", "score", "max_score", "late", "error", "timings"):
+            setattr(job, name, result[name])
         job.finished = time.time()
         job.timings["queue_wait"] = job.started - job.seen
         with self.lock:
             self._record(job)
-        return job
 
-    def run(self) -> None:
-        """Grade forever (the service's worker thread); nbgrader is configured first."""
-        self.grader = Grader(self.course)
+    def run(self, workers: int = WORKERS) -> None:
+        """Grade forever (the service's thread): hand each waiting submission, in order, to
+        the first idle one of ``workers`` grading processes (:func:`grading_worker`)."""
+        ctx = multiprocessing.get_context("spawn")     # no fork of a threaded process
+        pipes, busy = [], []
+        for _ in range(workers):
+            mine, theirs = ctx.Pipe()
+            ctx.Process(target=grading_worker, args=(str(self.course.root), theirs),
+                        daemon=True).start()
+            pipes.append(mine)
+            busy.append(None)
         while True:
-            if self.work_once() is None:
+            progress = False
+            for i, conn in enumerate(pipes):
+                if busy[i] is not None and conn.poll():
+                    self._finish(busy[i], conn.recv())
+                    busy[i], progress = None, True
+            self.scan()
+            for i, conn in enumerate(pipes):
+                if busy[i] is None and (job := self._next()) is not None:
+                    conn.send(asdict(job))
+                    busy[i], progress = job, True
+            if not progress:
                 self.wake.wait(self.poll_s)
                 self.wake.clear()
+
+
+def grading_worker(course_root: str, conn: Any) -> None:
+    """One grading process: nbgrader configured once, then a job in, its result out."""
+    grader = Grader(course(Path(course_root)))
+    while True:
+        job = Job(**conn.recv())
+        try:
+            grader.grade(job)
+            job.state = "graded"
+        except Exception as exc:  # one bad submission must not stop the queue
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+            grader.log.exception("grading %s failed", job.key)
+        conn.send(asdict(job))

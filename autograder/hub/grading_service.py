@@ -1,10 +1,10 @@
 """The hub service ``/services/grading/``: the grading queue, and each student's place and feedback.
 
 Run by JupyterHub (as root: the grading sandbox runs each submission under a uid
-of its own) with ``python -m autograder.hub.grading_service``. A worker thread
-grades the exchange's submissions in order (:class:`~autograder.hub.grading_queue.GradingQueue`);
-the pages, behind the hub's log-in (HubOAuth), show a student only their own
-submissions:
+of its own) with ``python -m autograder.hub.grading_service``. A thread hands the
+exchange's submissions, in order, to grading processes
+(:class:`~autograder.hub.grading_queue.GradingQueue`); the pages, behind the hub's
+log-in (HubOAuth), show a student only their own submissions:
 
 * ``/services/grading/`` their submissions (an instructor sees everyone's):
   "number 3 in the queue", "being graded", or the score with a link to the feedback
