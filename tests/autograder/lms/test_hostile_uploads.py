@@ -30,9 +30,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from nbgrader_course import ROOT, new_course, released
+from nbgrader_course import COURSE_ID, ROOT, new_course, released
 from submissions import Submission, submission_text
 from submissions.roster import BACKPROP, VECTORISED
+
+from autograder.class_grading.gradebook_merge import gradebook_rows
 
 pytestmark = pytest.mark.slow   # real nbgrader commands in the sandbox
 
@@ -160,7 +162,11 @@ def graded(tmp_path_factory) -> dict:
                               "ASSIGNMENT=backprop")
     out["downloaded_bytes"] = sum(p.stat().st_size for p in (course / "downloaded").rglob("*")
                                   if p.is_file())
+    twin = tmp / "course-graded-as-a-class"       # the same collected class, for make grade-class
+    shutil.copytree(course, twin, symlinks=True)
     out["autograde"] = make(course, "autograde", "ASSIGNMENT=backprop")
+    out["twin"] = twin
+    out["grade_class"] = make(twin, "grade-class", "ASSIGNMENT=backprop", "WORKERS=2")
     out["grades"] = make(course, "grades")
     out["canvas"] = make(course, "grades-canvas", f"ROSTER={uploads / 'canvas-export.csv'}")
     after = fingerprint(course)
@@ -248,3 +254,12 @@ def test_nothing_outside_the_course_output_folders_changed(graded):
     assert graded["changed"] == []
     assert not graded["uploads_changed"] and not graded["solutions_changed"]
     assert not any(p.is_symlink() for p in (graded["course"] / "submitted").rglob("*"))
+
+
+def test_make_grade_class_gives_every_student_what_make_autograde_gave(graded):
+    proc = graded["grade_class"]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    serial, parallel = (gradebook_rows(f"sqlite:///{c / 'gradebook.db'}", COURSE_ID, "backprop")
+                        for c in (graded["course"], graded["twin"]))
+    scores = {k: v for k, v in serial.items() if k[3] != "timestamp"}
+    assert scores and scores == {k: v for k, v in parallel.items() if k[3] != "timestamp"}
