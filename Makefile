@@ -191,14 +191,17 @@ i18n-check: i18n-pot  ## per page translated/fuzzy/untranslated against the curr
 # the guide. `make hub` needs root (PAM log-in, servers started as each user). The hub's own
 # environment hub/venv is built from HUB_PYTHON, which every account must be able to run
 # (a Python under /root is not); configurable-http-proxy goes to hub/node_modules.
-HUB_PYTHON ?= /usr/bin/python3
+HUB_PYTHON ?= $(firstword $(wildcard /usr/bin/python3 /usr/local/bin/python3) python3)
 HUB_PY     := hub/venv/bin/python
 HUB_STAMP  := hub/venv/.installed
 HUB_CHP    := hub/node_modules/.bin/configurable-http-proxy
 .PHONY: hub hub-users
 
 $(HUB_STAMP): hub/requirements.txt pyproject.toml
-	@test -x $(HUB_PY) || $(HUB_PYTHON) -m venv hub/venv
+	@runuser -u nobody -- $(HUB_PYTHON) -c "" 2>/dev/null || { echo "make hub: $(HUB_PYTHON) \
+	  cannot be run by other accounts (is it under /root?): pass HUB_PYTHON=<a python3.11+ all can run>"; exit 2; }
+	@test -x $(HUB_PY) || $(HUB_PYTHON) -m venv hub/venv || { echo "make hub: no venv module \
+	  in $(HUB_PYTHON): apt-get install python3-venv"; exit 2; }
 	$(HUB_PY) -m pip install --quiet --upgrade pip
 	$(HUB_PY) -m pip install --quiet -r hub/requirements.txt
 	$(HUB_PY) -m pip install --quiet --no-deps --no-build-isolation -e .
