@@ -29,6 +29,7 @@ import numpy as np
 from dnn_ref.grading.cases import Case
 from dnn_ref.grading.diagnoses import Diagnosis, diagnose, exception_diagnosis
 from dnn_ref.grading.recording import COMPOSITES, PROBES, from_plain
+from dnn_ref.i18n import _
 
 MAX_FILE_BYTES = 16 * 2**20
 """A record file larger than this is not read (the kernel's writer stays far below)."""
@@ -180,7 +181,8 @@ def _first_failure(name: str, cases: list[Case], results: Any) -> tuple[str, Dia
     for i, (case, outcome) in enumerate(zip(cases, results, strict=True), start=1):
         d = _case_diagnosis(name, case, outcome)
         if d is not None:
-            return f"{name} failed check {i} of {len(cases)} ({case.name}):\n{d.message}", d
+            return _("{name} failed check {index} of {total} ({case}):").format(
+                name=name, index=i, total=len(cases), case=case.name) + f"\n{d.message}", d
     return None
 
 
@@ -188,20 +190,22 @@ def _not_run(name: str, hidden: bool, kernel_error: tuple[str, str] | None,
              earlier_errors: list[str]) -> Verdict:
     """The verdict on a check that left no record: the kernel's error says why."""
     if kernel_error is None:
-        message = (f"check_{name} did not run on the grader's cases: the test cell finished "
-                   f"without calling it (was check_{name} or the test cell changed?).")
+        message = _("check_{name} did not run on the grader's cases: the test cell finished "
+                    "without calling it (was check_{name} or the test cell changed?).").format(
+                        name=name)
         return Verdict(name, hidden, False, message, "not_checked")
     ename, evalue = kernel_error
     if ename in ("CellTimeoutError", "KeyboardInterrupt"):
-        message = (f"the test of {name} did not finish in time ({ename}): {name} seems to "
-                   "run forever on one of the cases (an endless loop?).")
+        message = _("the test of {name} did not finish in time ({ename}): {name} seems to "
+                    "run forever on one of the cases (an endless loop?).").format(
+                        name=name, ename=ename)
         return Verdict(name, hidden, False, message, "timeout")
-    message = f"the test of {name} could not run: {ename}: {evalue}"
+    message = _("the test of {name} could not run:").format(name=name) + f" {ename}: {evalue}"
     if ename == "NameError":
-        message += (f"\nLikely cause: {name} was never defined, because the cell that "
-                    "defines it did not run to the end.")
+        message += "\n" + _("Likely cause: {name} was never defined, because the cell that "
+                            "defines it did not run to the end.").format(name=name)
     if earlier_errors:
-        message += "\nAn earlier cell failed: " + earlier_errors[-1]
+        message += "\n" + _("An earlier cell failed:") + " " + earlier_errors[-1]
     return Verdict(name, hidden, False, message, "not_run")
 
 
@@ -245,7 +249,7 @@ def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[s
 def _judge_record(name: str, hidden: bool, cases: list[Case], rec: dict[str, Any],
                   earlier: Mapping[str, bool]) -> Verdict:
     failure = _first_failure(name, cases, rec.get("results"))
-    passed_line = f"✓ {name}: passed all {len(cases)} checks"
+    passed_line = _("✓ {name}: passed all {n} checks").format(name=name, n=len(cases))
     if failure is None:
         return Verdict(name, hidden, True, passed_line)
     message, diagnosis = failure

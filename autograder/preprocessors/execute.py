@@ -59,6 +59,7 @@ from autograder.sandbox import Sandbox, SandboxUnavailable, check_available
 from dnn_ref.grading.cases import ASSIGNMENTS
 from dnn_ref.grading.checking import failure_lines
 from dnn_ref.grading.recording import write_cases
+from dnn_ref.i18n import _, language, notebook_language
 
 NOT_RUN = ("Not run while grading the class: no test cell comes after this cell, "
            "so it cannot change a score.\n")
@@ -115,6 +116,7 @@ class SandboxedExecute(CellLimits):
                    ) -> tuple[NotebookNode, Any]:
         info = resources["nbgrader"]
         assignment = info["assignment"]
+        self._language = notebook_language(nb)   # verdicts and notes in the notebook's language
         workdir = Path(resources.get("metadata", {}).get("path") or ".").resolve()
         self._tests = {i: [(n, h) for n, h in judge.checks_in(c.source) if n in KNOWN]
                        for i, c in enumerate(nb.cells) if is_test_cell(c)}
@@ -215,6 +217,10 @@ class SandboxedExecute(CellLimits):
         return cell, resources
 
     def _judge_cell(self, cell: NotebookNode, index: int, new: list) -> None:
+        with language(getattr(self, "_language", None)):
+            self._judge_cell_in_language(cell, index, new)
+
+    def _judge_cell_in_language(self, cell: NotebookNode, index: int, new: list) -> None:
         checks = self._tests[index]
         kernel_error = _error(cell)
         verdicts = [judge.judge_check(
@@ -222,8 +228,8 @@ class SandboxedExecute(CellLimits):
             [rec for n, h, rec in new if (n, h) == (name, hidden)],
             kernel_error, self._earlier, self._verdicts) for name, hidden in checks]
         if not verdicts:
-            verdicts = [judge.Verdict("", False, False, "this test cell calls no check the "
-                                      "grader knows, so it cannot be graded.", "not_checked")]
+            verdicts = [judge.Verdict("", False, False, _("this test cell calls no check the "
+                                      "grader knows, so it cannot be graded."), "not_checked")]
         for v in verdicts:   # passed = every test of the function so far passed
             self._verdicts[v.function] = v.passed and self._verdicts.get(v.function, True)
         meta = cell.metadata.get("nbgrader", {})
@@ -237,10 +243,12 @@ class SandboxedExecute(CellLimits):
     def _notes_cell(self, nb: NotebookNode) -> None:
         """A markdown cell at the top listing repairs and an unsandboxed run, if any."""
         notes = list(self._notes)
-        if self.unsandboxed:
-            notes.insert(0, UNSANDBOXED_NOTE)
+        with language(getattr(self, "_language", None)):
+            if self.unsandboxed:
+                notes.insert(0, _(UNSANDBOXED_NOTE))
+            header = _("**Notes from grading**")
         if notes:
-            text = "**Notes from grading**\n\n" + "\n".join(f"* {n}" for n in notes)
+            text = header + "\n\n" + "\n".join(f"* {n}" for n in notes)
             nb.cells.insert(0, NotebookNode(cell_type="markdown", metadata={}, source=text,
                                             id="grading-notes"))
 

@@ -37,7 +37,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.reports import similarity
 from autograder.spreadsheet import SafeWriter
-from dnn_ref.grading.diagnoses.catalogue import TITLES
+from dnn_ref.grading.diagnoses.catalogue import TITLES, title
 
 TEMPLATES = Path(__file__).parent / "templates"
 COURSE_ID = "dnn-from-scratch"
@@ -75,7 +75,7 @@ def label_for(slug: str, messages: list[str]) -> str:
     """A reader's name for a mistake: dnn_ref's title of the slug; for a slug without one,
     the most frequent 'Likely cause' of its messages, else their first line."""
     if slug in TITLES:
-        return TITLES[slug]
+        return title(slug)
     causes = [m.group(1).strip() for msg in messages
               if (m := re.search(r"Likely cause:\s*([^\n]*)", msg or ""))]
     if causes:

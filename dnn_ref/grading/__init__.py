@@ -30,6 +30,7 @@ import os
 from collections.abc import Callable
 
 from dnn_ref.grading.cases import ASSIGNMENTS, NAMES, Case, build_cases, cases
+from dnn_ref.i18n import _
 
 __all__ = ["ASSIGNMENTS", "CHECKERS", "Case", "build_cases", "cases", "check",
            *(f"check_{name}" for name in NAMES)]
@@ -71,14 +72,16 @@ def check(name: str, fn: Callable, *, hidden: bool = False) -> None:
             recording.record(name, fn, hidden=hidden)
             return
     if hidden:
-        print(f"Hidden tests of {name} run only when your notebook is graded (other shapes, "
-              "seeds and values); the visible test above is the one to run now.")
+        print(_("Hidden tests of {name} run only when your notebook is graded (other shapes, "
+                "seeds and values); the visible test above is the one to run now.").format(
+                    name=name))
         return
     from dnn_ref.grading.checking import CheckFailed, check_locally
     if not callable(fn):
-        kind = "None" if fn is None else f"a {type(fn).__name__}"
-        raise CheckFailed(f"{name} should be a function, but it is {kind}: run the cell that "
-                          f"defines it (def {name}(...):) before this test.")
+        kind = "None" if fn is None else _("a {type}").format(type=type(fn).__name__)
+        raise CheckFailed(_("{name} should be a function, but it is {kind}: run the cell that "
+                            "defines it (def {name}(...):) before this test.").format(
+                                name=name, kind=kind))
     check_locally(name, fn)
 
 

@@ -31,6 +31,7 @@ from dnn_ref.grading.cases import Case, cases
 from dnn_ref.grading.diagnoses import REFERENCES, Diagnosis, diagnose, exception_diagnosis
 from dnn_ref.grading.diagnoses.compare import quiet
 from dnn_ref.grading.diagnoses.delegation import watch
+from dnn_ref.i18n import _
 
 WIDTH = 86
 """Longest line of a rendered failure (nbgrader's Validate cuts lines at 87 characters)."""
@@ -74,7 +75,8 @@ class CheckFailed(AssertionError):
 
 def failure_message(name: str, index: int, total: int, case: Case, diagnosis: Diagnosis) -> str:
     """``<name> failed check <index> of <total> (<case>):`` and the diagnosis below it."""
-    return f"{name} failed check {index} of {total} ({case.name}):\n{diagnosis.message}"
+    return _("{name} failed check {index} of {total} ({case}):").format(
+        name=name, index=index, total=total, case=case.name) + f"\n{diagnosis.message}"
 
 
 def raised_diagnosis(name: str, exc: BaseException) -> Diagnosis:
@@ -145,18 +147,22 @@ def _blame(name: str, fn: Callable, helpers: list[str], failure: str) -> tuple[b
     failing = {h: f for h in helpers if (f := first_failure(h, own[h])[0])}
     swapped = " and ".join(helpers)
     if not failing:
-        verb = "passes its own checks" if len(helpers) == 1 else "pass their own checks"
-        return False, failure + f"\n\n(Your {swapped} {verb}, so the fault is in {name} itself.)"
+        own_note = (_("(Your {helpers} passes its own checks, so the fault is in {name} itself.)")
+                    if len(helpers) == 1 else
+                    _("(Your {helpers} pass their own checks, so the fault is in {name} itself.)"))
+        return False, failure + "\n\n" + own_note.format(helpers=swapped, name=name)
     with _swapped(namespace, helpers):
         with_reference, n = first_failure(name, fn, tuple(REFERENCES[h] for h in helpers))
     culprit = " and ".join(failing)
     if with_reference is None:
-        return True, (f"✓ {name}: passed all {n} checks with the reference {swapped} swapped "
-                      f"in: {name} itself is right; the fault is in your {culprit}, see its "
-                      "own test.\n\n" + "\n\n".join(failing.values()))
-    return False, (with_reference + f"\n\n(Checked with the reference {swapped} swapped in, "
-                   f"so the fault is in {name} itself.)\n\nYour {culprit} fails its own "
-                   "checks too:\n" + "\n\n".join(failing.values()))
+        return True, (_("✓ {name}: passed all {n} checks with the reference {helpers} swapped "
+                        "in: {name} itself is right; the fault is in your {culprit}, see its "
+                        "own test.").format(name=name, n=n, helpers=swapped, culprit=culprit)
+                      + "\n\n" + "\n\n".join(failing.values()))
+    return False, (with_reference + "\n\n" + _(
+        "(Checked with the reference {helpers} swapped in, so the fault is in {name} itself.)"
+        "\n\nYour {culprit} fails its own checks too:").format(
+            helpers=swapped, name=name, culprit=culprit) + "\n" + "\n\n".join(failing.values()))
 
 
 def check_locally(name: str, fn: Callable) -> None:
@@ -170,7 +176,7 @@ def check_locally(name: str, fn: Callable) -> None:
     __tracebackhide__ = True
     failure, n = first_failure(name, fn)
     if failure is None:
-        print(f"✓ {name}: passed all {n} checks")
+        print(_("✓ {name}: passed all {n} checks").format(name=name, n=n))
         return
     namespace = getattr(fn, "__globals__", {})
     helpers = [h for h in HELPERS.get(name, ()) if callable(namespace.get(h))]
@@ -182,7 +188,8 @@ def check_locally(name: str, fn: Callable) -> None:
         failure = message
     else:
         for h in helpers:
-            note, _ = first_failure(h, namespace[h])
+            note = first_failure(h, namespace[h])[0]
             if note:
-                failure += f"\n\nNote: your {h} fails its own check too; fix it first.\n{note}"
+                failure += "\n\n" + _("Note: your {helper} fails its own check too; fix it "
+                                       "first.").format(helper=h) + f"\n{note}"
     raise CheckFailed(failure)

@@ -8,6 +8,8 @@ charts; the full explanation is each diagnosis's message.
 
 from __future__ import annotations
 
+from dnn_ref.i18n import _
+
 GENERIC: dict[str, str] = {
     "wrong_values": "right shape, wrong values (no known mistake matches)",
     "wrong_shape": "wrong shape",
@@ -124,4 +126,9 @@ NAMED: dict[str, str] = {
 """Named mistakes, by the function they belong to."""
 
 TITLES: dict[str, str] = {**GENERIC, **NAMED}
-"""Every slug with its short title."""
+"""Every slug with its short title (in English; :func:`title` in the current language)."""
+
+
+def title(slug: str) -> str:
+    """The short title of a known slug in the current language (:mod:`dnn_ref.i18n`)."""
+    return _(TITLES[slug])

@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
+from dnn_ref.i18n import _
+
 Array = np.ndarray
 
 Variants = Sequence[tuple[str, str, object]]
@@ -51,16 +53,16 @@ def show(a: Array) -> str:
     """``shape (3, 1): [0.1234, -0.5, …]`` — the shape and the first four values."""
     flat = a.ravel()
     values = ", ".join(f"{v:.4g}" for v in flat[:4]) + (", …" if flat.size > 4 else "")
-    return f"shape {a.shape}: [{values}]"
+    return _("shape {shape}: [{values}]").format(shape=a.shape, values=values)
 
 
 def describe(x: object) -> str:
     """A short description of any object, for 'returned …' in messages."""
     if isinstance(x, np.ndarray):
-        return f"an array of shape {x.shape}"
+        return _("an array of shape {shape}").format(shape=x.shape)
     if isinstance(x, (tuple, list)):
-        return f"a {type(x).__name__} of {len(x)} items"
-    return f"a {type(x).__name__}" if x is not None else "None"
+        return _("a {type} of {n} items").format(type=type(x).__name__, n=len(x))
+    return _("a {type}").format(type=type(x).__name__) if x is not None else "None"
 
 
 def close(got: Array, expected: Array) -> bool:
@@ -88,16 +90,17 @@ def matches(x: object, expected: object) -> bool:
 def as_array(value: object, label: str) -> Array:
     """``value`` as a float array, or raise :class:`Wrong` saying why it cannot be one."""
     if value is None:
-        raise Wrong("returned_none",
-                    f"{label} is None: a `return` is missing, or returns nothing.")
+        raise Wrong("returned_none", _("{label} is None: a `return` is missing, or returns "
+                                       "nothing.").format(label=label))
     a = to_array(value)
     if a is None:
-        raise Wrong("not_an_array", f"{label} is {describe(value)}, not an array of numbers; "
-                    "return a numpy array.")
+        raise Wrong("not_an_array", _("{label} is {what}, not an array of numbers; return a "
+                                      "numpy array.").format(label=label, what=describe(value)))
     if not np.isfinite(a).all():
         bad = int((~np.isfinite(a)).sum())
-        raise Wrong("not_finite", f"{label} contains NaN or inf ({bad} of {a.size} entries). "
-                    "Usual causes: np.exp overflowing, the log of 0, or a division by 0.")
+        raise Wrong("not_finite", _("{label} contains NaN or inf ({bad} of {size} entries). "
+                                    "Usual causes: np.exp overflowing, the log of 0, or a "
+                                    "division by 0.").format(label=label, bad=bad, size=a.size))
     return a
 
 
@@ -117,53 +120,59 @@ def compare(label: str, got: object, expected: object, variants: Variants = ()) 
     g, e = as_array(got, label), np.asarray(expected, dtype=float)
     if close(g, e):
         return
+    found = _("  expected {expected}\n  found    {found}").format(expected=show(e), found=show(g))
     for slug, cause, v in variants:
         v = np.asarray(v, dtype=float)
         if close(g, v) and not close(v, e):
-            raise Wrong(slug, f"{label} is wrong. Likely cause: {cause}\n"
-                              f"  expected {show(e)}\n  found    {show(g)}")
+            raise Wrong(slug, _("{label} is wrong. Likely cause: {cause}").format(
+                label=label, cause=_(cause)) + "\n" + found)
     if g.shape == e.shape:
-        raise Wrong("wrong_values", f"{label} has the right shape {e.shape} but wrong values.\n"
-                                    f"  expected {show(e)}\n  found    {show(g)}")
+        raise Wrong("wrong_values", _("{label} has the right shape {shape} but wrong values.")
+                    .format(label=label, shape=e.shape) + "\n" + found)
     if g.size == e.size and close(g.reshape(e.shape), e):
         raise Wrong("right_values_wrong_shape",
-                    f"{label} has the right values but shape {g.shape} instead of {e.shape}; "
-                    "keep the course's shapes (e.g. np.sum(..., keepdims=True)).")
-    raise Wrong("wrong_shape", f"{label} has shape {g.shape}, expected {e.shape}.\n"
-                               f"  expected {show(e)}\n  found    {show(g)}")
+                    _("{label} has the right values but shape {found} instead of {expected}; "
+                      "keep the course's shapes (e.g. np.sum(..., keepdims=True)).").format(
+                          label=label, found=g.shape, expected=e.shape))
+    raise Wrong("wrong_shape", _("{label} has shape {found}, expected {expected}.").format(
+        label=label, found=g.shape, expected=e.shape) + "\n" + found)
 
 
 def unpack(result: object, names: tuple[str, ...], expected: Mapping[str, object]) -> dict:
     """Check ``result`` is a tuple of len(names) values in the right order; return them by name."""
     want = f"({', '.join(names)})"
     if result is None:
-        raise Wrong("returned_none", f"it returned None; end it with `return {', '.join(names)}`.")
+        raise Wrong("returned_none", _("it returned None; end it with `return {names}`.").format(
+            names=", ".join(names)))
     if not isinstance(result, (tuple, list)):
-        raise Wrong("not_a_tuple",
-                    f"it should return a tuple {want}, but returned {describe(result)}.")
+        raise Wrong("not_a_tuple", _("it should return a tuple {want}, but returned {what}.")
+                    .format(want=want, what=describe(result)))
     if len(result) != len(names):
-        raise Wrong("wrong_number_of_values", f"it returned {len(result)} values; it should "
-                                              f"return {len(names)}: {want}.")
+        raise Wrong("wrong_number_of_values", _("it returned {n} values; it should return "
+                                                "{expected}: {want}.").format(
+                                                    n=len(result), expected=len(names), want=want))
     for i, x in enumerate(result):
         if names[i] in expected and matches(x, expected[names[i]]):
             continue
         other = next((n for n in names if n in expected and matches(x, expected[n])), None)
         if other is not None:
-            raise Wrong("wrong_return_order", f"it returned the values in the wrong order: "
-                                              f"value {i + 1} is {other}; return them as {want}.")
+            raise Wrong("wrong_return_order", _("it returned the values in the wrong order: "
+                                                "value {i} is {other}; return them as {want}.")
+                        .format(i=i + 1, other=other, want=want))
     return dict(zip(names, result, strict=True))
 
 
 def as_dict(result: object, what: str, ret: str) -> Mapping:
     """Check ``result`` is a dict-like object; ``ret`` is the variable to return in the hint."""
     if result is None:
-        raise Wrong("returned_none",
-                    f"it returned None; it should return {what}: end it with `return {ret}`.")
+        raise Wrong("returned_none", _("it returned None; it should return {what}: end it "
+                                       "with `return {ret}`.").format(what=what, ret=ret))
     if not isinstance(result, Mapping):
-        raise Wrong("not_a_dict", f"it should return {what}, but returned {describe(result)}.")
+        raise Wrong("not_a_dict", _("it should return {what}, but returned {got}.").format(
+            what=what, got=describe(result)))
     return result
 
 
 def list_keys(d: Mapping) -> str:
     """The keys of ``d`` as ``'a', 'b'`` (or "no keys at all")."""
-    return ", ".join(repr(k) for k in d) or "no keys at all"
+    return ", ".join(repr(k) for k in d) or _("no keys at all")

@@ -1,0 +1,124 @@
+"""The language of the messages a student reads: gettext catalogues shipped inside dnn_ref.
+
+English is the source: every message is written in English in the code and
+marked with :func:`_`; ``locale/<lang>/LC_MESSAGES/dnn_ref.po`` at the
+repository's root holds its translation, compiled to
+``dnn_ref/locale/<lang>/LC_MESSAGES/dnn_ref.mo`` (``make i18n-dnn``). A
+message without a translation is shown in English, unchanged.
+
+The language is, first found:
+
+1. the one set by :func:`language` (the judge, outside the sandbox, uses the
+   graded notebook's language);
+2. ``$DNN_LANGUAGE`` (a student's own choice, in their kernel);
+3. the language recorded in the open notebook's metadata (``dnn.language``,
+   set at release; Jupyter gives the kernel the notebook's path in
+   ``$JPY_SESSION_NAME``);
+4. ``$COURSE_LANGUAGE`` (the course's language);
+5. English.
+
+An unknown language name is English: the metadata is student-controlled text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import gettext
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+LANGUAGES = ("en", "pt_BR")
+"""The languages messages exist in."""
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "dnn_ref"
+LANGUAGE_ENV = "DNN_LANGUAGE"
+COURSE_LANGUAGE_ENV = "COURSE_LANGUAGE"
+METADATA_KEY = "dnn"
+"""A released notebook's ``metadata[METADATA_KEY]["language"]`` is its language."""
+MAX_NOTEBOOK_BYTES = 8 * 2**20
+
+_chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("dnn_language", default=None)
+
+
+def normalize(name: object) -> str | None:
+    """``"pt_BR"`` for pt_BR, pt-BR, pt-br, pt; ``"en"`` for en, en_US, ...; else None."""
+    if not isinstance(name, str) or len(name) > 20:
+        return None
+    key = name.strip().replace("-", "_").split(".")[0].lower()
+    if key in ("pt", "pt_br"):
+        return "pt_BR"
+    if key == "en" or key.startswith("en_"):
+        return "en"
+    return None
+
+
+def notebook_language(notebook: object) -> str | None:
+    """The language a notebook (a dict or nbformat node) was released in, or None."""
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    ours = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    return normalize(ours.get("language")) if isinstance(ours, dict) else None
+
+
+def _open_notebook_language() -> str | None:
+    """The language of the notebook this kernel runs for (``$JPY_SESSION_NAME``), if any."""
+    path = os.environ.get("JPY_SESSION_NAME", "")
+    if not path.endswith(".ipynb"):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _language_of_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _language_of_file(path: str, mtime_ns: int, size: int) -> str | None:
+    """The language in a notebook file's metadata (cached while the file is unchanged)."""
+    if size > MAX_NOTEBOOK_BYTES:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            return notebook_language(json.load(f))
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def current() -> str:
+    """The language messages are written in now (see the module's docstring for the order)."""
+    for found in (_chosen.get(), normalize(os.environ.get(LANGUAGE_ENV))):
+        if found:
+            return found
+    return (_open_notebook_language() or normalize(os.environ.get(COURSE_LANGUAGE_ENV))
+            or "en")
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (English: no catalogue, messages as written)."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def _(message: str) -> str:
+    """``message`` (English, as written in the code) in the current language."""
+    return translations(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form of a message for ``n``, in the current language."""
+    return translations(current()).ngettext(singular, plural, n)
+
+
+@contextlib.contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Write messages in ``lang`` inside the block (None or unknown: the usual order)."""
+    token = _chosen.set(normalize(lang))
+    try:
+        yield current()
+    finally:
+        _chosen.reset(token)
