@@ -19,7 +19,8 @@ best median (a shared machine's other jobs only ever slow a run down).
 For each net the script prints ms per step at every setting, each side's best,
 the ratio dnn_ref best / PyTorch best, and each side's distance from its
 matmuls alone: the same products of the same shapes in the same library and
-thread setting (what the elementwise passes and the Python around them add).
+thread setting, timed in the same rounds as the step (what the elementwise
+passes and the Python around them add).
 
 PyTorch is not a requirement of the course: without it the script times
 dnn_ref alone and says how to add it (``.venv/bin/pip install torch``).
@@ -146,15 +147,18 @@ def torch_step(name: str) -> tuple[Callable[[], None], Callable[[], None]]:
 
 # ------------------------------------------------------------------ one worker process
 
-def median_ms(fn: Callable[[], None], rounds: int, repeats: int) -> float:
-    fn()                                    # warm up: first calls allocate
-    times = []
+def median_ms(fns: dict[str, Callable[[], None]], rounds: int, repeats: int) -> dict[str, float]:
+    """Median ms per call of each function, timed round by round in turn (one load for all)."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for fn in fns.values():
+        fn()                                # warm up: first calls allocate
     for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(repeats):
-            fn()
-        times.append((time.perf_counter() - start) / repeats)
-    return statistics.median(times) * 1e3
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(repeats):
+                fn()
+            times[name].append((time.perf_counter() - start) / repeats)
+    return {name: statistics.median(t) * 1e3 for name, t in times.items()}
 
 
 def worker(side: str, name: str, setting: str) -> None:
@@ -184,8 +188,7 @@ def worker(side: str, name: str, setting: str) -> None:
             kernel = ", ".join(f"numpy's {lib['internal_api']} {lib.get('version')}, "
                                f"{lib.get('architecture')} kernel" for lib in blas)
         threads = max(lib["num_threads"] for lib in blas) if side == "numpy" else int(setting)
-        result = {"step": median_ms(step, ROUNDS[name], repeats),
-                  "matmuls": median_ms(matmuls, ROUNDS[name], repeats),
+        result = {**median_ms({"step": step, "matmuls": matmuls}, ROUNDS[name], repeats),
                   "threads": threads, "kernel": kernel}
     print(json.dumps(result))
 
