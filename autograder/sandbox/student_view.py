@@ -258,11 +258,17 @@ MANIFEST = "manifest.json"
 
 
 def cache_root() -> Path:
-    """This user's private folder of views (refuses one that others could have prepared)."""
+    """This user's private folder of views (refuses one that others could have prepared):
+    in the user's cache, or, for an account without a writable home, in the temporary
+    folder (the manifest check then rebuilds what a cleaner removes)."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     root = base / CACHE_NAME
-    base.mkdir(mode=0o700, parents=True, exist_ok=True)
-    root.mkdir(mode=0o700, exist_ok=True)
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        root.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        root = Path(tempfile.gettempdir()) / f"{CACHE_NAME}-{os.geteuid()}"
+        root.mkdir(mode=0o700, exist_ok=True)
     st = root.lstat()
     if not root.is_dir() or root.is_symlink() or st.st_uid != os.geteuid() or st.st_mode & 0o077:
         raise RuntimeError(f"{root} is not a private folder of this user; remove it and retry")
