@@ -7,7 +7,8 @@
   the failure shows the per-page counts.
 * Every translated message keeps its English's maths, glue keys, inline code,
   cross-reference targets and link targets exactly (the visible text of a
-  ``{ref}`` or a link may be translated, its target not).
+  ``{ref}`` or a link may be translated, its target not; so may the words of a
+  ``\\text{...}`` inside maths, such as "that is" between two equations).
 * ``tools/i18n_catalogues.py update`` on a small catalogue: a changed English
   paragraph becomes fuzzy with its old translation and its old English kept,
   a new one untranslated, and ``check`` counts them and fails.
@@ -35,6 +36,8 @@ _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
 _INLINE_MATH = re.compile(r"\$[^$]+\$")
 _LINK_TARGET = re.compile(r"\]\(([^)\s]*)\)")
 _SUBSTITUTION = re.compile(r"\{\{.*?\}\}")
+#: Words inside maths (``\text{that is}``): prose, translated with the sentence.
+_MATH_TEXT = re.compile(r"\\text\{[^{}]*\}")
 #: Roles whose text may be translated as long as the target stays.
 _REFERENCE_ROLES = {"ref", "doc", "numref", "eq", "term", "any", "cite"}
 
@@ -69,9 +72,9 @@ def markup(text: str) -> Counter:
 
     rest = _ROLE_OR_CODE.sub(take, text)
     for pattern in (_DISPLAY_MATH, _SUBSTITUTION):
-        items.update(pattern.findall(rest))
+        items.update(_MATH_TEXT.sub(r"\\text{}", m) for m in pattern.findall(rest))
         rest = pattern.sub(" ", rest)
-    items.update(_INLINE_MATH.findall(rest))
+    items.update(_MATH_TEXT.sub(r"\\text{}", m) for m in _INLINE_MATH.findall(rest))
     items.update(f"]({t})" for t in _LINK_TARGET.findall(rest))
     return items
 
@@ -82,6 +85,8 @@ def test_markup_reads_roles_code_maths_and_targets() -> None:
     assert found == Counter({"{ref} gd-update-rule": 1, "`dW{l}`": 1, "{glue:text}`g:.1f`": 1,
                              "$a_{1}$": 1, "](02_loss.md)": 1, "$$x$$": 1})
     assert markup("{ref}`gd-ex` e $x$") != markup("{ref}`gd-ex2` e $x$")
+    assert markup(r"$$a \text{that is} b$$") == markup(r"$$a \text{isto é} b$$")
+    assert markup(r"$$a \text{so} b$$") != markup(r"$$a \text{so} c$$")
 
 
 def test_every_page_has_a_portuguese_catalogue() -> None:
