@@ -197,7 +197,7 @@ HUB_STAMP  := hub/venv/.installed
 HUB_CHP    := hub/node_modules/.bin/configurable-http-proxy
 .PHONY: hub hub-users
 
-$(HUB_STAMP): hub/requirements.txt pyproject.toml
+$(HUB_STAMP): hub/requirements.txt requirements.txt pyproject.toml
 	@runuser -u nobody -- $(HUB_PYTHON) -c "" 2>/dev/null || { echo "make hub: $(HUB_PYTHON) \
 	  cannot be run by other accounts (is it under /root?): pass HUB_PYTHON=<a python3.11+ all can run>"; exit 2; }
 	@test -x $(HUB_PY) || $(HUB_PYTHON) -m venv hub/venv || { echo "make hub: no venv module \
