@@ -155,3 +155,29 @@ c.GenerateFeedback.exporter_class = feedback_page.FeedbackExporter
 c.FeedbackExporter.template_name = feedback_page.TEMPLATE
 c.FeedbackExporter.template_file = feedback_page.TEMPLATE_FILE
 c.FeedbackExporter.extra_template_basedirs = feedback_page.TEMPLATE_DIRS
+
+# --- the course's language (issue 18) ---------------------------------------------------------
+# COURSE_LANGUAGE=pt_BR make release: the exercises' instructions come from
+# locale/pt_BR/LC_MESSAGES/assignments.po and the notebook records its language
+# (metadata.dnn.language), which the grader keeps through autograde and writes its verdicts,
+# notes and diagnoses in (dnn_ref.i18n); English when COURSE_LANGUAGE is unset.
+from nbgrader.preprocessors import (  # noqa: E402
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearSolutions,
+    ComputeChecksums,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    SaveCells,
+)
+
+from autograder.preprocessors.translate import TranslateInstructions  # noqa: E402
+
+c.GenerateAssignment.preprocessors = [  # nbgrader's list, translated first (before SaveCells)
+    TranslateInstructions, IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions,
+    ClearOutput, CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests,
+    ClearMarkScheme, ComputeChecksums, CheckCellMetadata,
+]
+c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {("language_info", "name"),
+                                                         ("dnn", "language")}

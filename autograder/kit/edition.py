@@ -125,6 +125,8 @@ def write_edition(target: Path, open_graded: Iterable[str], lab_config: Path) ->
             text, names = stub_functions(text, module, patterns_for(graded, module))
             stubbed += [f"{module}:{n}" for n in names]
         out.write_text(text, encoding="utf-8")
+    if (source / "locale").is_dir():   # the compiled messages in other languages (dnn_ref.i18n)
+        shutil.copytree(source / "locale", target / "locale")
     (target / "_unavailable.py").write_text(UNAVAILABLE_SOURCE, encoding="utf-8")
     references = answers.imported_references(grading_sources)
     tables = target / answers.GRADING / "_answers"
