@@ -2,7 +2,8 @@
 the shipped .mo current, and the at-home check speaking the student's language.
 
 * every message of dnn_ref and the grader (``tools/student_messages.py``'s extraction) is
-  translated in ``locale/pt_BR/LC_MESSAGES/dnn_ref.po``, none fuzzy;
+  translated in ``locale/pt_BR/LC_MESSAGES/dnn_ref.po``, and every markdown cell of the
+  assignments in ``assignments.po``, none fuzzy;
 * each translation keeps its English's placeholders (``{name}``, ``%s``) and inline code;
 * ``dnn_ref/locale/pt_BR/LC_MESSAGES/dnn_ref.mo`` gives every translation of the .po;
 * ``DNN_LANGUAGE=pt_BR`` makes a visible check fail in Portuguese, the released notebook's
@@ -27,7 +28,7 @@ PO_DIR = ROOT / "locale" / "pt_BR" / "LC_MESSAGES"
 sys.path.insert(0, str(ROOT / "tools"))
 import student_messages  # noqa: E402
 
-_PLACEHOLDERS = re.compile(r"\{[a-z_]*\}|%[sdr]|`[^`]+`|\$\$.*?\$\$|\$[^$]+\$", re.S)
+_PLACEHOLDERS = re.compile(r"```.*?```|\{[a-z_]*\}|%[sdr]|`[^`]+`|\$\$.*?\$\$|\$[^$]+\$", re.S)
 
 WRONG_SIGMOID = """
 import numpy as np
@@ -52,11 +53,13 @@ def test_every_message_of_dnn_ref_and_the_grader_is_translated():
     assert not po.fuzzy_entries()
 
 
-def test_the_translated_assignment_is_complete():
+def test_every_instruction_of_every_assignment_is_translated():
     found = student_messages.assignment_messages()
-    po = {e.msgid: e for e in _entries("assignments.po")}
-    backprop = [m for m, where in found.items() if any(w.startswith("backprop.md") for w in where)]
-    assert backprop and all(po[m].translated() for m in backprop)
+    po = polib.pofile(str(PO_DIR / "assignments.po"))
+    done = {e.msgid for e in po.translated_entries()}
+    missing = [where for m, where in found.items() if m not in done]
+    assert found and not missing, f"untranslated markdown cells: {missing}"
+    assert not po.fuzzy_entries()
 
 
 @pytest.mark.parametrize("name", ["dnn_ref.po", "assignments.po"])

@@ -22,6 +22,7 @@ from dnn_ref.grading.diagnoses.compare import (
     matches,
     unpack,
 )
+from dnn_ref.i18n import _
 from dnn_ref.losses import binary_cross_entropy_gradient
 
 Array = np.ndarray
@@ -37,13 +38,14 @@ def _wrong_dz(dA: Array, Z: Array) -> list[tuple[str, str, Array]]:
     return [
         ("dz_without_derivative", "the activation derivative is missing: dZ = dA ⊙ σ′(Z), "
                                   "not dA.", dA),
-        ("sigma_instead_of_sigma_prime", "you used σ(Z) where the derivative σ′(Z) = "
-                                         f"σ(Z)·(1 − σ(Z)) belongs: {fix}.", dA * s),
-        ("sigma_prime_of_z", "you computed σ′ as Z·(1 − Z), the A·(1 − A) formula applied to "
-                             f"Z. σ′(Z) = σ(Z)·(1 − σ(Z)): compute s = σ(Z) first, {fix}.",
-         dA * Z * (1 - Z)),
-        ("sigma_prime_one_minus_z", "you computed σ′ as σ(Z)·(1 − Z); the second factor is "
-                                    f"1 − σ(Z): {fix}.", dA * s * (1 - Z)),
+        ("sigma_instead_of_sigma_prime", _("you used σ(Z) where the derivative σ′(Z) = "
+                                           "σ(Z)·(1 − σ(Z)) belongs: {fix}.").format(fix=fix),
+         dA * s),
+        ("sigma_prime_of_z", _("you computed σ′ as Z·(1 − Z), the A·(1 − A) formula applied to "
+                               "Z. σ′(Z) = σ(Z)·(1 − σ(Z)): compute s = σ(Z) first, {fix}.")
+         .format(fix=fix), dA * Z * (1 - Z)),
+        ("sigma_prime_one_minus_z", _("you computed σ′ as σ(Z)·(1 − Z); the second factor is "
+                                      "1 − σ(Z): {fix}.").format(fix=fix), dA * s * (1 - Z)),
     ]
 
 
@@ -61,14 +63,14 @@ def one_layer_variants(dA: Array, cache: tuple) -> dict[str, Variants]:
         ``{"dA_prev": variants, "dW": variants, "db": variants}``, each a list
         of (slug, cause, value).
     """
-    (A_prev, W, _), Z = cache
+    (A_prev, W, _b), Z = cache
     n_prev, m = A_prev.shape
     dZ = dA * sigmoid_derivative(Z)
     dA_prev, dW, db = W.T @ dZ, dZ @ A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m
     wrong_dz = _wrong_dz(dA, Z)
-    axis = ("m_from_wrong_axis", f"m is the number of examples, A_prev.shape[1] = {m}; "
-                                 f"A_prev.shape[0] = {n_prev} is the number of units of the "
-                                 "previous layer.")
+    axis = ("m_from_wrong_axis", _("m is the number of examples, A_prev.shape[1] = {m}; "
+                                   "A_prev.shape[0] = {n_prev} is the number of units of the "
+                                   "previous layer.").format(m=m, n_prev=n_prev))
     square = [("da_prev_without_transpose", "dA_prev needs the transpose: dA_prev = Wᵀ·dZ "
                                             "(W.T @ dZ), not W·dZ.", W @ dZ)] \
         if W.shape[0] == W.shape[1] else []
@@ -89,9 +91,9 @@ def one_layer_variants(dA: Array, cache: tuple) -> dict[str, Variants]:
             *[(slug, cause, z @ A_prev.T / m) for slug, cause, z in wrong_dz],
             ("dw_wrong_sign", "the sign is flipped.", -dW)],
         "db": [
-            ("db_without_keepdims", f"db has shape ({db.shape[0]},) instead of "
-                                    f"({db.shape[0]}, 1): sum with keepdims=True, "
-                                    "np.sum(dZ, axis=1, keepdims=True) / m.", db.ravel()),
+            ("db_without_keepdims", _("db has shape ({n},) instead of ({n}, 1): sum with "
+                                      "keepdims=True, np.sum(dZ, axis=1, keepdims=True) / m.")
+             .format(n=db.shape[0]), db.ravel()),
             ("db_missing_1_over_m", "the 1/m is missing: db = (1/m)·Σ dZ over the examples.",
              db * m),
             ("db_divided_by_m_twice", "db is divided by m twice: db = (1/m)·Σ dZ, once.", db / m),
@@ -140,33 +142,36 @@ def grad_keys(L: int) -> list[str]:
 def _missing_key(grads: Mapping, missing: list[str], expected: Mapping, L: int) -> Wrong:
     """Explain a missing gradient key: where its value went, or which slip is likely."""
     key, slug = missing[0], "missing_key"
-    text = f"grads has no key {key!r}"
+    text = _("grads has no key {key}").format(key=repr(key))
     if len(missing) > 1:
-        text += f" (also missing: {', '.join(repr(k) for k in missing[1:])})"
-    text += f". It has {list_keys(grads)}."
+        text += _(" (also missing: {keys})").format(keys=", ".join(repr(k) for k in missing[1:]))
+    text += _(". It has {keys}.").format(keys=list_keys(grads))
     elsewhere = next((k for k in grads if k not in expected
                       and matches(grads[k], expected[key])), None)
     if elsewhere is not None:
         slug = "value_under_wrong_key"
-        text += f" The value that belongs under {key!r} is stored under {elsewhere!r}."
+        text += _(" The value that belongs under {key} is stored under {elsewhere}.").format(
+            key=repr(key), elsewhere=repr(elsewhere))
     if key[:2] == "dA" and all(matches(grads.get(f"dA{l}"), expected[f"dA{l - 1}"])
                                for l in range(1, L + 1)):
         slug = "da_prev_filed_one_layer_up"
-        text += (" Each dA_prev is filed one layer up: the dA_prev that layer l returns is "
-                 "dA(l−1), the gradient of layer l − 1's output; store it under "
-                 "'dA' + str(l - 1), not 'dA' + str(l).")
+        text += _(" Each dA_prev is filed one layer up: the dA_prev that layer l returns is "
+                  "dA(l−1), the gradient of layer l − 1's output; store it under "
+                  "'dA' + str(l - 1), not 'dA' + str(l).")
     lower = {str(k).lower(): k for k in grads}
     if key.lower() in lower and lower[key.lower()] != key:
         slug = "key_wrong_case"
-        text += f" Keys are case-sensitive: rename {lower[key.lower()]!r} to {key!r}."
+        text += _(" Keys are case-sensitive: rename {found} to {key}.").format(
+            found=repr(lower[key.lower()]), key=repr(key))
     index_slip = elsewhere in (None, f"{key[:2]}{L - 1}") and key.lower() not in lower
     if index_slip and key in (f"dW{L}", f"db{L}") and f"{key[:2]}{L - 1}" in grads:
         slug = "last_layer_filed_under_l_minus_1"
-        text += (f" Layer {L} is the last layer (L = len(caches) = {L}); its gradients go under "
-                 f"'dW{L}' and 'db{L}'. Filing them under index L − 1 = {L - 1} "
-                 "(the Romanian numpy article's bug) puts them under the wrong layer, and the "
-                 "loop then overwrites them.")
-    return Wrong(slug, text + f" Expected keys: {', '.join(repr(k) for k in sorted(expected))}.")
+        text += _(" Layer {L} is the last layer (L = len(caches) = {L}); its gradients go "
+                  "under 'dW{L}' and 'db{L}'. Filing them under index L − 1 = {L_1} "
+                  "(the Romanian numpy article's bug) puts them under the wrong layer, and the "
+                  "loop then overwrites them.").format(L=L, L_1=L - 1)
+    return Wrong(slug, text + _(" Expected keys: {keys}.").format(
+        keys=", ".join(repr(k) for k in sorted(expected))))
 
 
 def _backprop_variants(AL: Array, Y: Array, caches: list, expected: dict) -> dict[str, Variants]:
@@ -189,9 +194,10 @@ def _backprop_variants(AL: Array, Y: Array, caches: list, expected: dict) -> dic
          backprop_from(dAL, caches, lambda dAL, dA: dAL))]
     out = {k: [(slug, cause, g[k]) for slug, cause, g in whole] for k in expected}
     for k in expected:
-        out[k] += [("wrong_layer_index", f"it holds the value that belongs under {k2!r}: check "
-                                         "the layer index you store each gradient under.",
-                    expected[k2]) for k2 in expected if k2 != k and k2[:2] == k[:2]]
+        out[k] += [("wrong_layer_index", _("it holds the value that belongs under {key}: check "
+                                           "the layer index you store each gradient under.")
+                    .format(key=repr(k2)), expected[k2])
+                   for k2 in expected if k2 != k and k2[:2] == k[:2]]
     return out
 
 
@@ -199,7 +205,7 @@ def diagnose_backprop(args: tuple, result: object, args_after: tuple | None) -> 
     """``backprop(AL, Y, caches) -> grads`` with dW1…dWL, db1…dbL, dA0…dA(L−1)."""
     AL, Y, caches = args
     expected = ref.backprop(AL, Y, caches)
-    grads = as_dict(result, "a dict of gradients ('dW1', 'db1', …)", "grads")
+    grads = as_dict(result, _("a dict of gradients ('dW1', 'db1', …)"), "grads")
     keys = grad_keys(len(caches))
     missing = [k for k in keys if k not in grads]
     if missing:

@@ -20,6 +20,7 @@ from dnn_ref.grading.diagnoses.compare import (
     to_array,
     unpack,
 )
+from dnn_ref.i18n import _
 from dnn_ref.losses import binary_cross_entropy
 
 Array = np.ndarray
@@ -28,9 +29,10 @@ Array = np.ndarray
 def _no_pair(result: object, A: Array, name: str) -> None:
     """Raise if the result is the pair (A, cache) instead of A alone."""
     if isinstance(result, (tuple, list)) and len(result) == 2 and matches(result[0], A):
-        seed = " (the Romanian numpy article's returns (A, cache))" if name == "sigmoid" else ""
-        raise Wrong("returns_a_pair", f"it returned a pair (A, cache). This assignment's {name} "
-                                      f"returns A only{seed}; end it with `return A`.")
+        seed = _(" (the Romanian numpy article's returns (A, cache))") if name == "sigmoid" else ""
+        raise Wrong("returns_a_pair", _("it returned a pair (A, cache). This assignment's {name} "
+                                        "returns A only{seed}; end it with `return A`.").format(
+                                            name=name, seed=seed))
 
 
 def diagnose_sigmoid(args: tuple, result: object, args_after: tuple | None) -> None:
@@ -41,9 +43,10 @@ def diagnose_sigmoid(args: tuple, result: object, args_after: tuple | None) -> N
     a = to_array(result)
     if a is not None and a.shape == A.shape and not np.isfinite(a).all():
         raise Wrong("sigmoid_overflow",
-                    f"sigmoid gives NaN or inf for large |z| (this case has |z| up to "
-                    f"{np.abs(Z).max():g}): e^z overflowed. Write it as 1 / (1 + np.exp(-Z)), "
-                    "whose overflow only makes the denominator inf, or use np.exp(-np.abs(Z)).")
+                    _("sigmoid gives NaN or inf for large |z| (this case has |z| up to "
+                      "{largest}): e^z overflowed. Write it as 1 / (1 + np.exp(-Z)), "
+                      "whose overflow only makes the denominator inf, or use np.exp(-np.abs(Z)).")
+                    .format(largest=f"{np.abs(Z).max():g}"))
     compare("A", result, A, [
         ("sigmoid_missing_minus",
          "you computed 1/(1 + e^z) = σ(−z); the exponent needs a minus: 1/(1 + e^(−z)).",
@@ -81,14 +84,16 @@ def diagnose_forward_prop(args: tuple, result: object, args_after: tuple | None)
          caches[-1][1]),
         ("hidden_layers_relu", "hidden layers used ReLU; in this assignment every layer is a "
                                "sigmoid.", ref.forward_prop(X, params, "relu")[0]),
-        ("loop_stops_one_layer_early", f"the loop stops one layer early: layers run from 1 to "
-                                       f"L = {L} (range(1, L + 1)).", caches[-1][0][0]),
+        ("loop_stops_one_layer_early", _("the loop stops one layer early: layers run from 1 to "
+                                         "L = {L} (range(1, L + 1)).").format(L=L),
+         caches[-1][0][0]),
         ("forward_bias_missing", "the bias is missing: Z = W·A_prev + b (W @ A_prev + b).",
          ref.forward_prop(X, no_bias)[0])])
     got_caches = got["caches"]
     if not isinstance(got_caches, (list, tuple)) or len(got_caches) != L:
-        raise Wrong("caches_wrong_length", f"caches should be a list of L = {L} caches, one per "
-                                           f"layer; found {describe(got_caches)}.")
+        raise Wrong("caches_wrong_length", _("caches should be a list of L = {L} caches, one "
+                                             "per layer; found {found}.").format(
+                                                 L=L, found=describe(got_caches)))
     for l, (c, expected) in enumerate(zip(got_caches, caches, strict=True), start=1):
         _check_cache(l, c, expected)
 
@@ -98,33 +103,37 @@ def _check_cache(l: int, c: object, expected: tuple) -> None:
     (A_prev, W, b), Z = expected
     label = f"caches[{l - 1}]"
     if not (isinstance(c, (tuple, list)) and len(c) == 2):
-        raise Wrong("cache_not_a_pair", f"{label} should be a pair ((A_prev, W, b), Z), the "
-                                        f"linear cache and the activation cache of layer {l}; "
-                                        f"found {describe(c)}.")
+        raise Wrong("cache_not_a_pair", _("{label} should be a pair ((A_prev, W, b), Z), the "
+                                          "linear cache and the activation cache of layer {l}; "
+                                          "found {found}.").format(label=label, l=l,
+                                                                   found=describe(c)))
     linear, z = c
     if not (isinstance(linear, (tuple, list)) and len(linear) == 3):
-        raise Wrong("linear_cache_not_a_triple", f"{label}[0] should be the linear cache "
-                                                 f"(A_prev, W, b) of layer {l}; "
-                                                 f"found {describe(linear)}.")
-    compare(f"{label}[0][0] (A_prev, the input of layer {l})", linear[0], A_prev,
+        raise Wrong("linear_cache_not_a_triple", _("{label}[0] should be the linear cache "
+                                                   "(A_prev, W, b) of layer {l}; found {found}.")
+                    .format(label=label, l=l, found=describe(linear)))
+    compare(_("{label}[0][0] (A_prev, the input of layer {l})").format(label=label, l=l),
+            linear[0], A_prev,
             [("cache_stores_output_as_input",
-              f"you stored the layer's output A{l} where its input A_prev belongs.", sigmoid(Z))])
+              _("you stored the layer's output A{l} where its input A_prev belongs.").format(l=l),
+              sigmoid(Z))])
     compare(f"{label}[0][1] (W{l})", linear[1], W)
     compare(f"{label}[0][2] (b{l})", linear[2], b)
     compare(f"{label}[1] (Z{l})", z, Z, [("cache_stores_a_for_z",
-                                          f"you stored A{l} = σ(Z{l}); backprop needs Z{l} "
-                                          "itself.", sigmoid(Z))])
+                                          _("you stored A{l} = σ(Z{l}); backprop needs Z{l} "
+                                            "itself.").format(l=l), sigmoid(Z))])
 
 
 def _as_cost(result: object, Y: Array) -> Array:
     """The returned cost as a 0-d array; a float, a 0-d, (1,) or (1, 1) array are all fine."""
-    a = as_array(result, "the cost")
+    a = as_array(result, _("the cost"))
     if a.size != 1:
-        looks = " It looks like the per-example losses: take their average." \
+        looks = _(" It looks like the per-example losses: take their average.") \
             if a.size == Y.size else ""
-        raise Wrong("cost_not_a_number", f"cost_function should return one number (the average "
-                                         f"over the m examples); it returned an array of shape "
-                                         f"{a.shape}.{looks}")
+        raise Wrong("cost_not_a_number", _("cost_function should return one number (the "
+                                           "average over the m examples); it returned an array "
+                                           "of shape {shape}.{looks}").format(shape=a.shape,
+                                                                              looks=looks))
     return a.reshape(())
 
 
@@ -133,7 +142,7 @@ def diagnose_cost_function(args: tuple, result: object, args_after: tuple | None
     AL, Y = args
     m = Y.shape[1]
     cost = binary_cross_entropy(AL, Y)
-    compare("the cost", _as_cost(result, Y), cost, [
+    compare(_("the cost"), _as_cost(result, Y), cost, [
         ("cost_wrong_sign",
          "the sign is wrong: C = −(1/m) Σ [y·log(a) + (1 − y)·log(1 − a)] is positive.", -cost),
         ("cost_missing_1_over_m", "the 1/m is missing: the cost is the average over the m "

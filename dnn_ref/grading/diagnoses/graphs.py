@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from dnn_ref.grading.diagnoses.compare import Wrong, as_dict, compare, list_keys, unpack
+from dnn_ref.i18n import _
 
 
 def add_backward(dout: Any) -> tuple[Any, Any]:
@@ -64,11 +65,12 @@ def diagnose_graph_gradients(args: tuple, result: object, args_after: tuple | No
     """``graph_gradients(x, y, z) -> {'x': ∂f/∂x, 'y': ∂f/∂y, 'z': ∂f/∂z}``."""
     x, y, z = args
     expected = graph_gradients(x, y, z)
-    got = as_dict(result, "a dict {'x': ∂f/∂x, 'y': ∂f/∂y, 'z': ∂f/∂z}", "grads")
+    got = as_dict(result, _("a dict {'x': ∂f/∂x, 'y': ∂f/∂y, 'z': ∂f/∂z}"), "grads")
     missing = [k for k in expected if k not in got]
     if missing:
-        raise Wrong("missing_key", f"the returned dict has no key {missing[0]!r}; it has "
-                                   f"{list_keys(got)}. Use the keys 'x', 'y' and 'z'.")
+        raise Wrong("missing_key", _("the returned dict has no key {key}; it has {keys}. Use "
+                                     "the keys 'x', 'y' and 'z'.").format(key=repr(missing[0]),
+                                                                          keys=list_keys(got)))
     p = x + y
     swapped = ("graph_multiply_inputs_swapped",
                "f = p·z, so ∂f/∂p = z and ∂f/∂z = p = x + y; check the order of "
