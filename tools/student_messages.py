@@ -37,13 +37,13 @@ SOURCES = ("dnn_ref", "autograder")
 
 
 def _causes(path: Path) -> list[tuple[str, int]]:
-    """The causes of known mistakes in a diagnoser: ``("<slug>", "<cause>", value)`` tuples."""
+    """The causes of known mistakes: ``("<slug>", "<cause>"[, value])`` tuples of a module."""
     from dnn_ref.grading.diagnoses.catalogue import TITLES
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Tuple) and len(node.elts) == 3 and all(
+        if isinstance(node, ast.Tuple) and len(node.elts) in (2, 3) and all(
                 isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts[:2]
-        ) and node.elts[0].value in TITLES:
+        ) and node.elts[0].value in TITLES and node.elts[1].value:
             found.append((node.elts[1].value, node.lineno))
     return found
 
@@ -52,6 +52,7 @@ def messages() -> dict[str, list[str]]:
     """Every English message students may read -> where it comes from."""
     from autograder.judge import TITLES as JUDGE_TITLES
     from dnn_ref.grading.diagnoses.catalogue import TITLES
+    from dnn_ref.grading.diagnoses.exceptions import SHAPES_HINT
     found: dict[str, list[str]] = {}
     for package in SOURCES:
         for file, line, text, _comments, _context in extract_from_dir(
@@ -62,6 +63,7 @@ def messages() -> dict[str, list[str]]:
                 found.setdefault(text, []).append(f"{path.relative_to(ROOT)}:{line}")
     for slug, title in {**TITLES, **JUDGE_TITLES}.items():
         found.setdefault(title, []).append(f"title:{slug}")
+    found.setdefault(SHAPES_HINT, []).append("dnn_ref/grading/diagnoses/exceptions.py")
     return found
 
 

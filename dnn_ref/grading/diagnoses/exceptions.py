@@ -12,6 +12,7 @@ import re
 import numpy as np
 
 from dnn_ref.grading.diagnoses.compare import Wrong
+from dnn_ref.i18n import _
 
 SHAPE_WORDS = ("matmul", "aligned", "broadcast", "shape")
 """Words of numpy's messages when array shapes do not fit."""
@@ -29,23 +30,25 @@ def _key_hint(key: str, line: str) -> tuple[str, str]:
     """(slug, hint) for a KeyError on ``key`` raised at the student's ``line``."""
     if re.fullmatch(r"d?[WbA]0", key) and key != "dA0":
         return "layer_numbered_from_zero", (
-            f"there is no layer 0, so no {key!r}: layers are numbered 1 … L "
-            "(range(1, L + 1)), and layer l's cache is caches[l − 1].")
+            _("there is no layer 0, so no {key}: layers are numbered 1 … L "
+              "(range(1, L + 1)), and layer l's cache is caches[l − 1].").format(key=repr(key)))
     grads_with_d = "grads[" not in line or re.search(r"grads\[\s*f?['\"]d", line)
     if re.fullmatch(r"[Wb]([2-9]|\d\d+)", key) and "parameters[" in line and grads_with_d:
         return "layer_beyond_last", (
-            f"there is no {key!r}: the network has L = len(parameters) // 2 layers "
-            "(parameters holds a W and a b per layer), so loop over range(1, L + 1).")
+            _("there is no {key}: the network has L = len(parameters) // 2 layers "
+              "(parameters holds a W and a b per layer), so loop over range(1, L + 1).")
+            .format(key=repr(key)))
     if re.fullmatch(r"[Wb]\d+", key):
         return "grads_key_without_d", (
-            f"gradients are stored under 'd{key}' (with a d): read grads['d{key}'], not "
-            f"grads[{key!r}]. If it was parameters[{key!r}], check your loop runs over "
-            "layers 1 … L.")
+            _("gradients are stored under 'd{key}' (with a d): read grads['d{key}'], not "
+              "grads[{quoted}]. If it was parameters[{quoted}], check your loop runs over "
+              "layers 1 … L.").format(key=key, quoted=repr(key)))
     if re.fullmatch(r"d[WbA]\d+", key):
         return "gradient_never_stored", (
-            f"gradient {key!r} was never stored: check the index under which each layer's "
-            "gradients are filed (dW1 … dWL, db1 … dbL, dA0 … dA(L−1)).")
-    return "key_error", f"the dict has no key {key!r}."
+            _("gradient {key} was never stored: check the index under which each layer's "
+              "gradients are filed (dW1 … dWL, db1 … dbL, dA0 … dA(L−1)).").format(
+                  key=repr(key)))
+    return "key_error", _("the dict has no key {key}.").format(key=repr(key))
 
 
 def _shape_hint(name: str, line: str) -> tuple[str, str]:
@@ -83,7 +86,8 @@ def _hint(name: str, exc_type: str, message: str, line: str) -> tuple[str, str]:
         name = _quoted(message)
         if name and hasattr(np, name):
             return "numpy_name_without_np", (
-                f"`{name}` is not defined in the notebook; use numpy's np.{name}.")
+                _("`{name}` is not defined in the notebook; use numpy's np.{name}.").format(
+                    name=name))
         return "undefined_name", ("a name your code uses is not defined: check its spelling, "
                                   "or run the cell that defines it.")
     if exc_type == "KeyError" and re.fullmatch(r"'[^']*'", message.strip()):
@@ -131,12 +135,13 @@ def exception_wrong(name: str, exc_type: str, message: str, line: str | None = N
     who = where or name
     if exc_type == "NotImplementedError":
         return Wrong("not_implemented",
-                     f"you have not implemented {who} yet: it still raises "
-                     "NotImplementedError. Replace the `raise NotImplementedError()` line "
-                     "with your code.")
-    at = f", at `{line}`" if line else ""
+                     _("you have not implemented {who} yet: it still raises "
+                       "NotImplementedError. Replace the `raise NotImplementedError()` line "
+                       "with your code.").format(who=who))
+    at = _(", at `{line}`").format(line=line) if line else ""
+    raised = _("it raised {exc_type} in {who}{at}:").format(exc_type=exc_type, who=who, at=at)
     if exc_type == "ReferenceUnavailable":   # graded: a call into the reference (delegation)
-        return Wrong("calls_the_reference", f"it raised {exc_type} in {who}{at}: {message}")
+        return Wrong("calls_the_reference", f"{raised} {message}")
     slug, hint = _hint(name, exc_type, message, line or "")
-    return Wrong(slug, f"it raised {exc_type} in {who}{at}: {message}"
-                       + (f"\nLikely cause: {hint}" if hint else ""))
+    return Wrong(slug, f"{raised} {message}"
+                       + ("\n" + _("Likely cause: {hint}").format(hint=_(hint)) if hint else ""))
