@@ -21,6 +21,7 @@ from pathlib import Path
 from types import CodeType, FrameType
 
 from dnn_ref.grading.taken_away import AUTODIFF, assignment_of, taken_away, wholesale
+from dnn_ref.i18n import _
 
 _PACKAGE = Path(__file__).resolve().parents[2]
 _SELF = os.path.realpath(__file__)
@@ -80,29 +81,32 @@ class Seen:
     _inside_allowed: int = field(default=0, repr=False)
 
     def _reference(self, module: str, qualname: str, graded: str) -> None:
-        what = (f"the course's reference {graded}" if graded == qualname else
-                f"reference code that computes most of {graded}, which this assignment asks "
-                "you to write")
+        what = (_("the course's reference {graded}") if graded == qualname else
+                _("reference code that computes most of {graded}, which this assignment asks "
+                  "you to write")).format(graded=graded)
         self.mistake = "calls_the_reference"
-        self.message = (
-            f"{self.name} calls dnn_ref.{module}.{qualname}, {what}. When your notebook is "
+        self.message = _(
+            "{name} calls dnn_ref.{module}.{qualname}, {what}. When your notebook is "
             "graded, that function is not there (it raises ReferenceUnavailable), so this "
-            f"test and the hidden ones score 0. Write {self.name} yourself with numpy"
-            + ("." if graded == self.name else " and call your own functions."))
+            "test and the hidden ones score 0. Write {name} yourself with numpy").format(
+                name=self.name, module=module, qualname=qualname, what=what) + (
+            "." if graded == self.name else _(" and call your own functions."))
 
     def _checker(self, module: str, qualname: str) -> None:
         self.mistake = "calls_the_reference"
-        self.message = (
-            f"{self.name} calls dnn_ref.{module}.{qualname}, the checker's own answers. "
+        self.message = _(
+            "{name} calls dnn_ref.{module}.{qualname}, the checker's own answers. "
             "When your notebook is graded they are not there, so this test and the hidden "
-            f"ones score 0. Write {self.name} yourself with numpy.")
+            "ones score 0. Write {name} yourself with numpy.").format(
+                name=self.name, module=module, qualname=qualname)
 
     def _library(self, package: str) -> None:
         self.mistake = "uses_autodiff_library"
-        self.message = (
-            f"{self.name} uses {package}, which computes gradients automatically. A graded "
-            f"notebook cannot import {package} (this course grades the gradients you derive "
-            "yourself), so this test and the hidden ones score 0. Compute them with numpy.")
+        self.message = _(
+            "{name} uses {package}, which computes gradients automatically. A graded "
+            "notebook cannot import {package} (this course grades the gradients you derive "
+            "yourself), so this test and the hidden ones score 0. Compute them with numpy."
+        ).format(name=self.name, package=package)
 
     def profile(self, blocked: dict[str, str], graded: list[str]) -> Callable:
         """The ``sys.setprofile`` function that fills this in."""
