@@ -11,6 +11,9 @@ one execution, so the autograded notebook the formgrader reads is clean; and
 * sends HTML through nbconvert's :class:`~nbconvert.preprocessors.SanitizeHTML`
   (bleach: no ``<script>``, no event handlers, no ``javascript:`` URL;
   JavaScript, SVG and other active outputs are dropped);
+* keeps of an output's metadata only an image's ``width`` and ``height``, and only
+  when they are numbers (nbconvert writes them into ``<img>`` unquoted: a width of
+  ``1 onerror=...`` was a script);
 * renders student markdown (cells and ``text/markdown`` outputs) to HTML first and
   sanitizes that, since ``[x](javascript:...)`` is a link only once rendered;
 * defuses the TeX that MathJax would turn into links or new macros:
@@ -41,6 +44,8 @@ UNSAFE_TEX = ("href", "url", "def", "edef", "gdef", "xdef", "let", "futurelet",
               "newenvironment", "renewenvironment", "require", "class", "cssId", "style",
               "data", "unicode", "html", "mmlToken", "csname", "expandafter")
 _UNSAFE = re.compile(r"\\(" + "|".join(UNSAFE_TEX) + r")(?![A-Za-z])")
+#: An image size nbconvert may write into a tag: digits, perhaps a decimal part or "px".
+_SIZE = re.compile(r"\d{1,5}(\.\d{1,3})?(px)?")
 #: Output types whose text MathJax typesets on a page.
 TEX_OUTPUTS = ("text/latex", "text/markdown", "text/html")
 
@@ -64,6 +69,22 @@ def defuse_tex(text: str) -> str:
     return _UNSAFE.sub(lambda m: r"\backslash\mathrm{" + m.group(1) + "}", text)
 
 
+def safe_output_metadata(metadata: object) -> dict:
+    """An output's metadata reduced to numeric image sizes (everything else is dropped)."""
+    kept: dict = {}
+    if not isinstance(metadata, dict):
+        return kept
+    for mime, value in metadata.items():
+        if not (isinstance(mime, str) and mime.startswith("image/") and isinstance(value, dict)):
+            continue
+        sizes = {k: v for k, v in value.items() if k in ("width", "height")
+                 and (isinstance(v, int | float) and not isinstance(v, bool)
+                      or isinstance(v, str) and _SIZE.fullmatch(v))}
+        if sizes:
+            kept[mime] = sizes
+    return kept
+
+
 def _defuse(value: str | list[str]) -> str | list[str]:
     if isinstance(value, list):
         return [defuse_tex(part) for part in value]
@@ -85,6 +106,8 @@ class SanitizeStudentContent(SanitizeHTML):
         if cell.cell_type == "markdown":
             cell.source = self.markdown_to_safe_html(cell.source)
         for output in cell.get("outputs", []):
+            if "metadata" in output:
+                output["metadata"] = safe_output_metadata(output["metadata"])
             data = output.get("data", {})
             if "text/markdown" in data:
                 data["text/markdown"] = self.markdown_to_safe_html(data["text/markdown"])

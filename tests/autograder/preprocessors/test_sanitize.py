@@ -113,3 +113,27 @@ def test_notes_a_submission_brings_under_the_graders_key_are_dropped() -> None:
     notes = out.metadata[REPAIRS_KEY]
     assert not any("Extension granted" in n for n in notes)
     assert any("only the grader writes these notes" in n for n in notes)
+
+
+def test_output_metadata_keeps_only_numeric_image_sizes() -> None:
+    from autograder.preprocessors.sanitize import safe_output_metadata
+
+    hostile = {"image/png": {"width": "1 onerror=alert(1)", "height": 30},
+               "image/jpeg": {"height": "2 onload=x", "unconfined": True},
+               "text/html": {"isolated": True}, "filenames": {"image/png": "x\"><script>"}}
+    assert safe_output_metadata(hostile) == {"image/png": {"height": 30}}
+    assert safe_output_metadata({"image/png": {"width": "640", "height": 480.5}}) == {
+        "image/png": {"width": "640", "height": 480.5}}
+    assert safe_output_metadata("not a dict") == {}
+
+
+def test_an_image_size_cannot_carry_an_attribute_into_the_page() -> None:
+    code = nbformat.v4.new_code_cell("show()")
+    code.outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo="},
+        metadata={"image/png": {"width": "1 onerror=alert(1)", "height": "1 onload=alert(1)"}})]
+    nb = nbformat.v4.new_notebook(cells=[code])
+    assert "onerror=" in rendered(nb)                       # the premise: nbconvert writes it
+    out, _ = SanitizeStudentContent().preprocess(nb, {})
+    page = rendered(out)
+    assert not DANGER.search(page[page.index("<body"):])

@@ -3,7 +3,8 @@
 A student's notebook carries every route that once reached a page as script or link:
 raw HTML with handlers and ``<script>``, a markdown ``javascript:`` link, MathJax
 ``\\href`` (directly and through a macro), and ``text/html``, ``text/markdown``,
-``text/latex`` and JavaScript outputs its code displays while graded. It is graded
+``text/latex``, JavaScript and image outputs (an image's width carrying an attribute) its
+code displays while graded. It is graded
 with the real ``nbgrader autograde`` (sandbox on) and ``generate_feedback``; then
 both pages are opened in chromium, the feedback page as a file and the submission
 page from the real formgrader (a Jupyter server with nbgrader's extension, in the
@@ -43,6 +44,8 @@ display(HTML('<b onmouseover="{PWN}">bold</b><img src=x onerror="{PWN}"><script>
 display(Markdown('[markdown output](javascript:{PWN})'))
 display(Latex(r'$\\href{{javascript:{PWN}}}{{latex output}}$'))
 display(Javascript('{PWN}'))
+display({{"image/png": "iVBORw0KGgo="}}, raw=True,
+        metadata={{"image/png": {{"width": "1 onerror={PWN.replace(" ", "")}"}}}})
 """
 #: Every attribute of every element, SVG included, that holds a javascript: URL.
 JS_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(el =>
