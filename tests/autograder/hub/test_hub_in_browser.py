@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 from book_site import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
-from course_hub import INSTRUCTOR, ROOT, STUDENTS, Hub
+from course_hub import COURSE_ID, INSTRUCTOR, ROOT, STUDENTS, Hub
 from grading_mistakes import MISTAKES
 from playwright.sync_api import Page, sync_playwright
 from submissions import cell_source
@@ -29,7 +29,7 @@ from submissions.roster import VECTORISED
 ANA = STUDENTS[0]
 WRONG = MISTAKES["dW without 1/m"]
 ANSWERS = ("one_layer_backward", "backprop", "update_parameters")
-COURSE = "dnn-from-scratch"
+COURSE = COURSE_ID
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pwd
 import re
 
 import pytest
-from course_hub import STUDENTS, Hub, Kernel, api_call
+from course_hub import COURSE_ID, STUDENTS, Hub, Kernel, api_call
 
 BRUNO, ANA = STUDENTS[1], STUDENTS[0]
 
@@ -33,7 +33,7 @@ def test_kernel_runs_as_the_student_with_a_writable_home(kernel: Kernel) -> None
                                   "course solutions", "course secret", "gradebook"])
 def test_kernel_cannot_read(hub: Hub, kernel: Kernel, what: str) -> None:
     path = {"home of another student": pwd.getpwnam(ANA).pw_dir,
-            "exchange inbound": str(hub.course / "exchange" / "dnn-from-scratch" / "inbound"),
+            "exchange inbound": str(hub.course / "exchange" / COURSE_ID / "inbound"),
             "course solutions": str(hub.course / "solutions" / "backprop" / "backprop.ipynb"),
             "course secret": str(hub.course / ".course_secret"),
             "gradebook": str(hub.course / "gradebook.db")}[what]
@@ -80,7 +80,7 @@ def test_server_does_not_run_config_written_by_the_kernel(hub: Hub, kernel: Kern
     kernel.run(f"open({home!r} + '/nbgrader_config.py', 'w').write("
                f"\"open({home!r} + '/escaped', 'w').write('x')\\n\")")
     status, _ = api_call(hub, kernel.token, "GET",
-                         f"/user/{BRUNO}/assignments?course_id=dnn-from-scratch")
+                         f"/user/{BRUNO}/assignments?course_id={COURSE_ID}")
     assert status == 200
     assert "no" == kernel.run(f"import os\nprint('yes' if os.path.exists({home!r} + "
                               "'/escaped') else 'no')").strip()
