@@ -161,14 +161,15 @@ grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:
 # every build by tools/edition_config.py. Same execution cache (keyed on code): no cell runs
 # twice. The pages are built in _build/pt/ and copied to _build/html/pt/, next to the English.
 PT_CONFIG := _build/_config.pt.yml
+PT_TOC    := _build/_toc.pt.yml
 POT_DIR   := _build/gettext/_build/gettext
 PT_PO_DIR := locale/pt_BR/LC_MESSAGES
 
 .PHONY: book-en book-cache book-pt i18n-pot i18n-update i18n-check
 
 book-pt: book-cache  ## the Portuguese edition only, strictly, into _build/html/pt/
-	$(PY) tools/edition_config.py pt_BR $(PT_CONFIG)
-	$(BIN)/jupyter-book build --all -W -n --keep-going --config $(PT_CONFIG) --path-output _build/pt .
+	$(PY) tools/edition_config.py pt_BR $(PT_CONFIG) $(PT_TOC)
+	$(BIN)/jupyter-book build --all -W -n --keep-going --config $(PT_CONFIG) --toc $(PT_TOC) --path-output _build/pt .
 	rm -rf _build/html/pt
 	mkdir -p _build/html
 	cp -R _build/pt/_build/html _build/html/pt

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from book_site import DESKTOP, HOST, HTML, PAGES, PHONE, SCREENSHOTS
+from book_site import DESKTOP, HOST, HTML, PAGES, PHONE, ROOT, SCREENSHOTS
 
 # `site` (both editions on 127.0.0.1, as `make serve`) and `browser` come from
 # tests/fixtures/book_site.py through tests/conftest.py.
@@ -196,3 +196,24 @@ def test_glued_numbers_are_the_english_editions() -> None:
             f", only Portuguese {sorted((portuguese - english).elements())}")
         total += sum(english.values())
     assert total >= 50, f"only {total} glued values in the whole book: is glue rendered at all?"
+
+
+@pytest.mark.slow
+def test_the_sidebar_and_the_theme_speak_portuguese() -> None:
+    # part captions come from the root page's catalogue (tools/edition_config.py), the theme's
+    # words from locale/pt_BR/LC_MESSAGES/sphinx.po
+    import polib
+    import yaml
+
+    require_build()
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    catalogue = {e.msgid: e.msgstr for e in polib.pofile(
+        str(ROOT / "locale" / "pt_BR" / "LC_MESSAGES" / f"{toc['root']}.po"))}
+    page = (PT / "book" / "01_forward_pass.html").read_text(encoding="utf-8")
+    for part in toc["parts"]:
+        assert catalogue[part["caption"]] and catalogue[part["caption"]] in page, part["caption"]
+        assert f">{part['caption']}<" not in page
+    for english, portuguese in [("Skip to main content", "Pular para o conteúdo principal"),
+                                ("Back to top", "Voltar ao topo"),
+                                ("Search this book", "Pesquisar neste livro")]:
+        assert portuguese in page and english not in page, english
