@@ -114,7 +114,7 @@ def write_edition(target: Path, open_graded: Iterable[str], lab_config: Path) ->
             continue
         out = target / rel
         out.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix != ".py":          # data (message catalogues, ...): as it is
+        if path.suffix != ".py":   # data (the message catalogues of dnn_ref/locale, ...): as is
             shutil.copyfile(path, out)
             continue
         module, text = module_name(rel), path.read_text(encoding="utf-8")
@@ -125,8 +125,6 @@ def write_edition(target: Path, open_graded: Iterable[str], lab_config: Path) ->
             text, names = stub_functions(text, module, patterns_for(graded, module))
             stubbed += [f"{module}:{n}" for n in names]
         out.write_text(text, encoding="utf-8")
-    if (source / "locale").is_dir():   # the compiled messages in other languages (dnn_ref.i18n)
-        shutil.copytree(source / "locale", target / "locale")
     (target / "_unavailable.py").write_text(UNAVAILABLE_SOURCE, encoding="utf-8")
     references = answers.imported_references(grading_sources)
     tables = target / answers.GRADING / "_answers"
