@@ -188,11 +188,8 @@ def _contains(final: object, value: object) -> bool:
     ("html.favicon", 'href="../_static/favicon.svg"'),
     ("html.use_repository_button", 'href="https://github.com/dnn-from-scratch/course"'),
     ("html.use_issues_button", "https://github.com/dnn-from-scratch/course/issues/new"),
-    ("launch_buttons.binderhub_url", "https://mybinder.org/v2/gh/dnn-from-scratch/course/main"),
-    ("launch_buttons.jupyterhub_url", "https://hub.dnn-from-scratch.org/hub/user-redirect/git-pull"),
-    ("launch_buttons.colab_url",
-     "https://colab.research.google.com/github/dnn-from-scratch/course/blob/main/book/probe"),
-    ("launch_buttons.notebook_interface: jupyterlab", "urlpath=lab/tree/book/probe.md"),
+    ("launch_buttons.jupyterhub_url", "http://127.0.0.1:8000/hub/user-redirect/git-pull"),
+    ("launch_buttons.notebook_interface: jupyterlab", "urlpath=lab/tree/course/book/probe.md"),
     ("author", "By The DNN from Scratch course authors"),
     ("html_show_copyright", "2026"),
     ("title", "Deep Neural Networks from Scratch"),
@@ -209,6 +206,8 @@ def test_switched_off_settings_stay_off(probe_html: str) -> None:
     assert "utteranc.es" not in probe_html, "html.comments.utterances: false, yet it loads"
     assert "initThebeSBT()" not in probe_html, (
         "launch_buttons.thebe: false, yet the page has a Live Code (Thebe) button")
+    assert "mybinder.org" not in probe_html and "colab.research.google.com" not in probe_html, (
+        "a launch button leads to Binder or Colab, where this course's notebooks are not")
 
 
 @pytest.mark.slow
