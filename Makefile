@@ -150,7 +150,7 @@ report: $(STAMP)  ## ASSIGNMENT=backprop: the class misconception and similarity
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder report $(ASSIGNMENT) --out report/$(ASSIGNMENT)
 
 
-grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tcp://host:8786] [UNSANDBOXED=1]: grade the whole class in parallel, then grades.csv
+grade-class: $(STAMP)  ## ASSIGNMENT=backprop [WORKERS=n] [SCHEDULER=tls://host:8786] [UNSANDBOXED=1]: grade the whole class in parallel, then grades.csv
 	$(call CHECK_ASSIGNMENT,$(ASSIGNMENT))
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(PY) -m autograder grade-class $(ASSIGNMENT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(UNSANDBOXED),--unsandboxed) --csv grades.csv
 
