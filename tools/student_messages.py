@@ -4,7 +4,8 @@ Two catalogues, separate from the book's:
 
 - ``locale/pt_BR/LC_MESSAGES/dnn_ref.po``: every message of dnn_ref and the
   grader (``_("...")`` calls, the known mistakes' causes passed to
-  ``compare``, the mistake titles), compiled into the package as
+  ``compare``, the mistake titles, ``t("...")`` in the report's template), compiled
+  into the package as
   ``dnn_ref/locale/pt_BR/LC_MESSAGES/dnn_ref.mo``;
 - ``locale/pt_BR/LC_MESSAGES/assignments.po``: every markdown cell of
   ``assignments/*.md``, used at release (``COURSE_LANGUAGE=pt_BR make release``).
@@ -21,6 +22,7 @@ untranslated or fuzzy.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -34,6 +36,8 @@ MESSAGES_PO = PO_DIR / "dnn_ref.po"
 ASSIGNMENTS_PO = PO_DIR / "assignments.po"
 MO = ROOT / "dnn_ref" / "locale" / "pt_BR" / "LC_MESSAGES" / "dnn_ref.mo"
 SOURCES = ("dnn_ref", "autograder")
+TEMPLATE_CALL = re.compile(r'\bt\("([^"]*)"')
+"""A translated text in a Jinja template: ``{{ t("...", name=value) }}``."""
 
 
 def _causes(path: Path) -> list[tuple[str, int]]:
@@ -61,6 +65,11 @@ def messages() -> dict[str, list[str]]:
         for path in sorted((ROOT / package).rglob("*.py")):
             for text, line in _causes(path):
                 found.setdefault(text, []).append(f"{path.relative_to(ROOT)}:{line}")
+    for template in sorted((ROOT / "autograder").rglob("*.j2")):
+        text = template.read_text(encoding="utf-8")
+        for match in TEMPLATE_CALL.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.setdefault(match.group(1), []).append(f"{template.relative_to(ROOT)}:{line}")
     for slug, title in {**TITLES, **JUDGE_TITLES}.items():
         found.setdefault(title, []).append(f"title:{slug}")
     found.setdefault(SHAPES_HINT, []).append("dnn_ref/grading/diagnoses/exceptions.py")

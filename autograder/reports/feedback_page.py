@@ -36,6 +36,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import default
 
+from dnn_ref.i18n import _, language, notebook_language
+
 #: Folders holding template directories: this package's and nbgrader's (for ``feedback``).
 TEMPLATE_DIRS = [
     str(Path(__file__).parent / "templates"),
@@ -110,13 +112,13 @@ def test_results(nb: NotebookNode) -> list[dict[str, object]]:
                 and cell.cell_type == "code"):
             continue
         grade_id = str(meta.get("grade_id", ""))
-        kind, _, function = grade_id.partition("_")
+        kind, _sep, function = grade_id.partition("_")
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         lines = str(errors[0].get("evalue", "")).strip().splitlines() if errors else []
         verdict = [x.strip() for x in lines[1:] if x.strip()] or lines
         results.append({"grade_id": grade_id, "function": function or grade_id,
-                        "kind": {"test": "visible tests", "hidden": "hidden tests"}.get(
-                            kind, "tests"),
+                        "kind": {"test": _("visible tests"), "hidden": _("hidden tests")}.get(
+                            kind, _("tests")),
                         "score": float(meta.get("score") or 0), "points": float(meta.get(
                             "points") or 0),
                         "verdict": verdict[0] if verdict else None})
@@ -128,8 +130,10 @@ class FeedbackPage(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict
                    ) -> tuple[NotebookNode, ResourcesDict]:
-        resources["feedback_page"] = {"mathjax": mathjax_script(), "css": CSS,
-                                      "tests": test_results(nb)}
+        with language(notebook_language(nb)) as lang:   # the page in the notebook's language
+            resources["feedback_page"] = {"mathjax": mathjax_script(), "css": CSS,
+                                          "tests": test_results(nb), "passed": _("✓ passed"),
+                                          "lang": lang.replace("_", "-")}
         return nb, resources
 
 

@@ -38,6 +38,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.reports import similarity
 from autograder.spreadsheet import SafeWriter
 from dnn_ref.grading.diagnoses.catalogue import TITLES, title
+from dnn_ref.i18n import _, current
 
 TEMPLATES = Path(__file__).parent / "templates"
 COURSE_ID = "dnn-from-scratch"
@@ -225,7 +226,9 @@ def write_report(course: Path, assignment: str, out: Path) -> ClassResults:
                       "b": marked(code_b, spans_b)})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     html = env.get_template("report.html.j2").render(
-        assignment=assignment, graded=len(results.entries), summaries=summaries,
+        t=lambda message, **values: _(message).format(**values),
+        lang=current().replace("_", "-"), assignment=assignment, graded=len(results.entries),
+        summaries=summaries,
         problems=results.problems, pairs=pairs)
     (out / "index.html").write_text(html, encoding="utf-8")
     return results

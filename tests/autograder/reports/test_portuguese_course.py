@@ -75,6 +75,8 @@ def test_the_feedback_names_the_mistake_in_portuguese(graded):
     assert "Likely cause" not in page and "failed check" not in page
     ok = feedback_text(graded, "backprop", CORRECT.student)
     assert "passou em todas as" in ok and "passed all" not in ok
+    html = (graded / "feedback" / CORRECT.student / "backprop" / "backprop.html").read_text()
+    assert '<html lang="pt-BR">' in html and "testes visíveis" in html and "✓ passou" in html
 
 
 def test_the_report_counts_the_same_slug_in_the_course_language(graded):
@@ -89,3 +91,6 @@ def test_the_report_counts_the_same_slug_in_the_course_language(graded):
     row = rows["one_layer_backward", "dw_missing_1_over_m"]
     assert row["student_ids"] == MISTAKE.student
     assert row["label"] == "dW sem o 1/m"
+    page = (graded / "report" / "index.html").read_text()
+    assert '<html lang="pt-BR">' in page and "backprop: o que a turma errou" in page
+    assert "1 cometeram “dW sem o 1/m”" in page and "what the class got wrong" not in page
