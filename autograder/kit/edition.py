@@ -5,7 +5,7 @@ copy in which
 
 * every graded function of an assignment not yet closed, and the reference
   code that answers it almost whole, is stubbed as the grading sandbox stubs
-  it (:func:`autograder.sandbox.student_view.stub_functions`: same name and
+  it (:func:`autograder.sandbox.stubs.stub_functions`: same name and
   signature, its body raises ``ReferenceUnavailable`` saying why);
 * the checks (``dnn_ref.grading``) import the reference functions they use
   from ``dnn_ref.grading._answers``, and their own answer-computing functions
@@ -27,7 +27,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from autograder.kit import answers
-from autograder.sandbox.student_view import package_dir, patterns_for, stub_functions
+from autograder.sandbox.stubs import patterns_for, stub_functions
+from autograder.sandbox.student_view import package_dir
 
 ANSWERS = f"{answers.GRADING}._answers"
 """Where the tables live in the edition: ``dnn_ref.grading._answers``."""

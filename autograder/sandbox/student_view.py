@@ -11,7 +11,7 @@ which, rewritten with :mod:`ast`,
   ``Layer.backward`` for backprop, the ``_backward`` closures of
   :class:`~dnn_ref.graph.Value` for graphs, ``binary_cross_entropy`` for the
   cost, ...), keeps its name and signature but its body only raises
-  :class:`ReferenceUnavailable` with a message saying why;
+  ``ReferenceUnavailable`` with a message saying why (:mod:`autograder.sandbox.stubs`);
 * the modules of the checker's answer-computing code (``WHOLESALE``: the
   diagnoses package) are replaced by such stubs entirely (constants too);
 * everything else (data sets, plots, the recorder, the visible case recipes)
@@ -27,31 +27,25 @@ rebuilt. The sandbox binds one read-only over the package's folder.
 
 from __future__ import annotations
 
-import ast
 import compileall
-import fnmatch
 import hashlib
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from autograder.sandbox import stubs
+from autograder.sandbox.stubs import (
+    EXCEPTION_MODULE,
+    EXCEPTION_SOURCE,
+    patterns_for,
+    stub_functions,
+    stub_module,
+)
 from dnn_ref.grading.taken_away import RELATED, WHOLESALE, wholesale
-
-EXCEPTION_MODULE = "_unavailable"
-EXCEPTION_SOURCE = '''"""Only in the grading sandbox's copy of dnn_ref."""
-
-
-class ReferenceUnavailable(RuntimeError):
-    """Raised by reference code that is not available while a notebook is graded."""
-'''
-
-
-class ReferenceUnavailable(RuntimeError):
-    """The exception the view's stubs raise (the view defines its own copy of this class)."""
 
 
 def package_dir() -> Path:
@@ -60,148 +54,6 @@ def package_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("dnn_ref is not installed in this Python (run `make install`)")
     return Path(next(iter(spec.submodule_search_locations))).resolve()
-
-
-def message(qualname: str, why: str) -> str:
-    """The text of a stub's ReferenceUnavailable."""
-    return f"{qualname} is not available while your notebook is graded: {why}"
-
-
-def _why(graded: str, own: bool) -> str:
-    if own:
-        return f"this assignment grades your own {graded}: write it and call yours."
-    return (f"it computes most of {graded}, which this assignment asks you to write; "
-            "use your own functions.")
-
-
-CHECKER_WHY = ("the checker's reference answers are computed outside the sandbox; "
-               "while grading, check_<name> only records what your function returns.")
-
-
-# ------------------------------------------------------------------------------- rewriting
-def _stub_body(text: str) -> list[ast.stmt]:
-    raise_ = ast.Raise(exc=ast.Call(func=ast.Name("ReferenceUnavailable", ast.Load()),
-                                    args=[ast.Constant(text)], keywords=[]), cause=None)
-    return [ast.Expr(ast.Constant(text)), raise_]
-
-
-class _Stubber(ast.NodeTransformer):
-    """Replace the bodies of functions whose dotted qualname matches a pattern."""
-
-    def __init__(self, module: str, patterns: dict[str, str]) -> None:
-        self.module, self.patterns, self.path = module, patterns, []
-        self.stubbed: list[str] = []
-
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
-        self.path.append(node.name)
-        qual = ".".join(self.path)
-        why = next((w for p, w in self.patterns.items() if fnmatch.fnmatchcase(qual, p)), None)
-        if why is None:
-            self.generic_visit(node)
-        else:
-            node.body = _stub_body(message(f"dnn_ref.{self.module}.{qual}", why))
-            self.stubbed.append(qual)
-        self.path.pop()
-        return node
-
-    visit_FunctionDef = visit_AsyncFunctionDef = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
-        self.path.append(node.name)
-        self.generic_visit(node)
-        self.path.pop()
-        return node
-
-
-def _import_exception(tree: ast.Module) -> None:
-    """Insert ``from dnn_ref._unavailable import ReferenceUnavailable`` after the docstring
-    and ``from __future__`` imports."""
-    at = 0
-    for i, stmt in enumerate(tree.body):
-        docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-        if docstring or (isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"):
-            at = i + 1
-    tree.body.insert(at, ast.ImportFrom(f"dnn_ref.{EXCEPTION_MODULE}",
-                                        [ast.alias("ReferenceUnavailable")], 0))
-
-
-def stub_functions(source: str, module: str, patterns: dict[str, str]) -> tuple[str, list[str]]:
-    """``source`` with the bodies of the matching functions replaced by a raise.
-
-    Parameters
-    ----------
-    source : str
-        A module's source.
-    module : str
-        Its dotted name inside dnn_ref (``"network"``), for the messages.
-    patterns : dict
-        fnmatch pattern on the dotted qualname (``"Value.*._backward"``) -> the
-        reason given in the message.
-
-    Returns
-    -------
-    source : str
-        The rewritten module (unchanged text if nothing matched).
-    stubbed : list of str
-        The qualnames stubbed.
-    """
-    tree = ast.parse(source)
-    stubber = _Stubber(module, patterns)
-    tree = stubber.visit(tree)
-    if not stubber.stubbed:
-        return source, []
-    _import_exception(tree)
-    return ast.unparse(ast.fix_missing_locations(tree)) + "\n", stubber.stubbed
-
-
-def stub_module(source: str, module: str) -> str:
-    """A module of the same top-level names whose functions and classes all raise.
-
-    Functions take any arguments; classes derive from Exception (so ``except``
-    clauses and annotations naming them still work) and raise when
-    instantiated; imports stay (so re-exported names still import); every
-    other top-level name is bound to ``object``.
-    """
-    tree = ast.parse(source)
-    full = f"dnn_ref.{module}"
-    lines = [f'"""{full} is not available while a notebook is graded (grading sandbox)."""',
-             f"from dnn_ref.{EXCEPTION_MODULE} import ReferenceUnavailable", ""]
-    for stmt in tree.body:
-        why = repr(message(f"{full}.{getattr(stmt, 'name', '')}", CHECKER_WHY))
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            lines += [f"def {stmt.name}(*args, **kwargs):",
-                      f"    raise ReferenceUnavailable({why})", ""]
-        elif isinstance(stmt, ast.ClassDef):
-            lines += [f"class {stmt.name}(Exception):", "    def __init__(self, *args, **kwargs):",
-                      f"        raise ReferenceUnavailable({why})", ""]
-        elif isinstance(stmt, ast.Import | ast.ImportFrom):
-            if getattr(stmt, "module", None) != "__future__":
-                lines.append(ast.unparse(stmt))
-        else:
-            lines += [f"{name} = object" for name in _assigned(stmt)]
-    return "\n".join(lines) + "\n"
-
-
-def _assigned(stmt: ast.stmt) -> list[str]:
-    targets: list[ast.expr] = []
-    if isinstance(stmt, ast.Assign):
-        targets = stmt.targets
-    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-        targets = [stmt.target]
-    elif hasattr(ast, "TypeAlias") and isinstance(stmt, ast.TypeAlias):
-        targets = [stmt.name]
-    names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-    return [n for n in names if n != "__all__"]
-
-
-# ---------------------------------------------------------------------------------- views
-def patterns_for(graded: Iterable[str], module: str) -> dict[str, str]:
-    """fnmatch pattern -> reason, for one module of dnn_ref, given the graded names."""
-    out = {name: _why(name, own=True) for name in graded}
-    for name in graded:
-        for pattern in RELATED.get(name, {}).get(module, ()):
-            out.setdefault(pattern, _why(name, own=False))
-    return out
 
 
 def _module_name(rel: Path) -> str:
@@ -243,9 +95,11 @@ def write_view(source: Path, target: Path, graded: Sequence[str]) -> list[str]:
 
 
 def source_hash(source: Path) -> str:
-    """sha256 of the package's files and of the rewriting rules (this module's text and the
-    rules as loaded: a process that imported an older version builds a view of its own)."""
-    h = hashlib.sha256(Path(__file__).read_bytes() + repr((RELATED, WHOLESALE)).encode())
+    """sha256 of the package's files and of the rewriting rules (this module's and
+    :mod:`~autograder.sandbox.stubs`' text, and the rules as loaded: a process that imported
+    an older version builds a view of its own)."""
+    h = hashlib.sha256(Path(__file__).read_bytes() + Path(stubs.__file__).read_bytes()
+                       + repr((RELATED, WHOLESALE)).encode())
     for path in sorted(source.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             h.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes() + b"\0")
