@@ -160,7 +160,7 @@ def _probe_right(name: str, cases: list[Case], probe: Any) -> bool:
 def _case_diagnosis(name: str, case: Case, outcome: Any) -> Diagnosis | None:
     """The diagnosis of one recorded call (None if right)."""
     if not isinstance(outcome, dict):
-        return Diagnosis("malformed_record", "the grader could not read this result.")
+        return Diagnosis("malformed_record", _("the grader could not read this result."))
     if "raised" in outcome:
         r = outcome["raised"] if isinstance(outcome["raised"], dict) else {}
         return exception_diagnosis(name, str(r.get("type", "Exception")),
@@ -232,14 +232,17 @@ def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[s
         return _not_run(name, hidden, kernel_error, earlier_errors)
     for rec in records:
         if "too_large" in rec:
-            return Verdict(name, hidden, False, f"{name} returned results too large to grade "
-                           f"({rec['too_large']} bytes).", "malformed_record")
+            return Verdict(name, hidden, False, _("{name} returned results too large to grade "
+                           "({size} bytes).").format(name=name, size=rec["too_large"]),
+                           "malformed_record")
         if "unreadable" in rec:
-            return Verdict(name, hidden, False, f"the result of {name} could not be read "
-                           f"({rec['unreadable']}).", "malformed_record")
+            return Verdict(name, hidden, False, _("the result of {name} could not be read "
+                           "({why}).").format(name=name, why=rec["unreadable"]),
+                           "malformed_record")
         if "not_callable" in rec:
-            return Verdict(name, hidden, False, f"{name} should be a function, but it is "
-                           f"a {rec['not_callable']}.", "not_a_function")
+            return Verdict(name, hidden, False, _("{name} should be a function, but it is "
+                           "a {kind}.").format(name=name, kind=rec["not_callable"]),
+                           "not_a_function")
         verdict = _judge_record(name, hidden, cases, rec, earlier)
         if not verdict.passed:
             return verdict
@@ -261,22 +264,25 @@ def _judge_record(name: str, hidden: bool, cases: list[Case], rec: dict[str, Any
     if swapped and _probe_right(name, cases, probe):
         stand_in = " and ".join(swapped)
         if faulty:
-            note = (f"{name} itself is right; the fault is in your {' and '.join(faulty)}, "
-                    "see its own test.")
+            note = _("{name} itself is right; the fault is in your {faulty}, see its own "
+                     "test.").format(name=name, faulty=" and ".join(faulty))
         elif any(earlier.get(h) for h in swapped):
-            note = (f"{name} itself is right, but it fails with the {stand_in} defined when "
-                    f"this test ran, although your {stand_in} passed its own test: was it "
-                    "redefined after that test?")
+            note = _("{name} itself is right, but it fails with the {helpers} defined when "
+                     "this test ran, although your {helpers} passed its own test: was it "
+                     "redefined after that test?").format(name=name, helpers=stand_in)
         else:
-            note = (f"{name} itself is right, but it fails with your own {stand_in}: look at "
-                    f"how {name} calls it.")
-        text = (f"{passed_line} with your {stand_in} replaced by a stand-in: {note}\n\n"
-                f"With your own {stand_in}: {message}")
+            note = _("{name} itself is right, but it fails with your own {helpers}: look at "
+                     "how {name} calls it.").format(name=name, helpers=stand_in)
+        text = _("{passed} with your {helpers} replaced by a stand-in: {note}\n\n"
+                 "With your own {helpers}: {message}").format(
+                     passed=passed_line, helpers=stand_in, note=note, message=message)
         return Verdict(name, hidden, True, text, None, note)
     if swapped and diagnosis.mistake != "not_implemented":
-        message += (f"\n\n(Run again with a stand-in for your {' and '.join(swapped)}, it "
-                    f"fails too, so the fault is in {name} itself.)")
+        message += "\n\n" + _("(Run again with a stand-in for your {helpers}, it fails too, "
+                               "so the fault is in {name} itself.)").format(
+                                   helpers=" and ".join(swapped), name=name)
     if faulty:
-        message += f"\n\nYour {' and '.join(faulty)} fails its own checks too; fix it first."
+        message += "\n\n" + _("Your {helpers} fails its own checks too; fix it first.").format(
+            helpers=" and ".join(faulty))
     return Verdict(name, hidden, False, message, diagnosis.mistake)
 
