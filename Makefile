@@ -187,6 +187,19 @@ i18n-update: i18n-pot  ## after editing English pages: refresh the .po files (a 
 i18n-check: i18n-pot  ## per page translated/fuzzy/untranslated against the current English; fails unless all is translated
 	$(PY) tools/i18n_catalogues.py check $(PT_PO_DIR) --pot $(POT_DIR)
 
+# --- What students read outside the book, in Portuguese (issue 18) ---------------------------
+# COURSE_LANGUAGE=pt_BR make release writes Portuguese exercises (metadata.dnn.language); the
+# grader, feedback and `COURSE_LANGUAGE=pt_BR make report` follow it; a student may set
+# DNN_LANGUAGE=pt_BR (or en) in their kernel. Catalogues: locale/pt_BR/LC_MESSAGES/dnn_ref.po
+# (dnn_ref's and the grader's messages; compiled into dnn_ref/locale) and assignments.po.
+.PHONY: i18n-students i18n-students-check
+i18n-students: $(STAMP)  ## after editing English messages or assignments/*.md: refresh both catalogues (changed = fuzzy), compile the .mo
+	$(PY) tools/student_messages.py update
+	$(PY) tools/student_messages.py compile
+
+i18n-students-check: $(STAMP)  ## fails while a student-facing message or instruction is untranslated or fuzzy
+	$(PY) tools/student_messages.py check
+
 # --- The course hub (issue 15): JupyterHub + nbgrader's exchange on this server -------------
 # autograder/hub/ is the code, hub/ the runtime state (git-ignored), book/guides/course_hub.md
 # the guide. `make hub` needs root (PAM log-in, servers started as each user). The hub's own
