@@ -38,7 +38,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder.reports import similarity
 from autograder.spreadsheet import SafeWriter
 from dnn_ref.grading.diagnoses.catalogue import TITLES, title
-from dnn_ref.i18n import _, current
+from dnn_ref.i18n import LANGUAGES, _, current, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 COURSE_ID = "dnn-from-scratch"
@@ -74,11 +74,13 @@ class ClassResults:
 
 def label_for(slug: str, messages: list[str]) -> str:
     """A reader's name for a mistake: dnn_ref's title of the slug; for a slug without one,
-    the most frequent 'Likely cause' of its messages, else their first line."""
+    the most frequent 'Likely cause' of its messages (in any language), else their first line."""
     if slug in TITLES:
         return title(slug)
+    said = "|".join(re.escape(translations(lang).gettext("Likely cause: {hint}")
+                              .split("{hint}")[0].strip()) for lang in LANGUAGES)
     causes = [m.group(1).strip() for msg in messages
-              if (m := re.search(r"Likely cause:\s*([^\n]*)", msg or ""))]
+              if (m := re.search(rf"(?:{said})\s*([^\n]*)", msg or ""))]
     if causes:
         return Counter(causes).most_common(1)[0][0]
     firsts = [(msg or "").strip().splitlines()[0] for msg in messages if (msg or "").strip()]
