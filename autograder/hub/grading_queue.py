@@ -6,8 +6,9 @@ submission, in arrival order, to one of :data:`WORKERS` long-lived grading proce
 (:func:`grading_worker`), each a :class:`Grader` that keeps nbgrader's configuration
 loaded and runs its steps itself (no new Python or nbgrader app per submission):
 
-1. collect that student's latest submission (nbgrader's exchange collect, which
-   checks that the folder belongs to the student's account) into ``submitted/``;
+1. make that student's submissions safe to copy (:func:`autograder.hub.inbound.secure`:
+   no link, no classmate's folder, root's and read-only, timestamped by the hub), then
+   collect the latest (nbgrader's exchange collect) into ``submitted/``;
 2. autograde it with the course's own ``nbgrader_config.py``: the same pipeline as
    ``make autograde`` (SandboxedExecute in the grading sandbox), late marked by
    the assignment's due date in the gradebook; as ``make grade-class`` does, code cells
@@ -35,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.hub import inbound
 from autograder.hub.settings import NAME, Course, course
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -61,6 +63,10 @@ class Job:
     late: bool = False
     error: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+
+
+class RefusedSubmission(Exception):
+    """A submission folder that was not safe to collect (see :mod:`autograder.hub.inbound`)."""
 
 
 class StepTimes(logging.Handler):
@@ -130,6 +136,13 @@ class Grader:
         from nbgrader.utils import temp_attrs
 
         times = job.timings
+        removed = inbound.secure(self.course.exchange / self.course.course_id / "inbound",
+                                 job.student, job.assignment, job.seen)
+        for name, reasons in removed.items():
+            self.log.warning("refused %s: %s", name.encode("unicode_escape").decode(),
+                             "; ".join(reasons))
+        if job.key in removed:
+            raise RefusedSubmission("; ".join(removed[job.key]))
         with temp_attrs(self.coursedir, assignment_id=job.assignment, student_id=job.student):
             t = time.time()
             collect = ExchangeCollect(coursedir=self.coursedir, authenticator=self.authenticator,
