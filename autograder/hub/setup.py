@@ -156,6 +156,15 @@ def release(c: Course) -> list[str]:
     return names
 
 
+def private_hub_state(hub: Path) -> None:
+    """The hub's database (users, cookie ids, server ports) readable by root only: SQLite
+    would create it 644 in a folder every account can enter (hub/venv must stay runnable).
+    JupyterHub itself keeps its cookie secret 600."""
+    path = hub / "jupyterhub.sqlite"
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+
+
 def main() -> int:
     if os.geteuid() != 0:
         raise SystemExit("the hub runs as root (it logs users in with PAM and starts their "
@@ -169,6 +178,7 @@ def main() -> int:
     grader_config(c)
     install_guard()
     (c.hub / "jupyterhub_config.py").write_text(HUB_CONFIG)
+    private_hub_state(c.hub)
     names = release(c)
     print(f"course {c.course_id}: released {', '.join(names)} to {c.exchange}; "
           f"formgrader run by {c.grader}")
