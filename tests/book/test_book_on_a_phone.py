@@ -13,12 +13,11 @@ the pages' text. Screenshots go to ``test-artifacts/screenshots/``.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 import pytest
 from book_site import (
     DESKTOP,
-    HOST,
     PHONE,
     SCREENSHOTS,
     SITE_PAGES,
