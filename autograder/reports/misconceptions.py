@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,10 +33,11 @@ import nbformat
 from markupsafe import Markup, escape
 from nbgrader.api import Gradebook, MissingEntry
 
+from autograder.judge import TITLES as JUDGE_TITLES
 from autograder.reports import similarity
 from autograder.spreadsheet import SafeWriter
 from dnn_ref.grading.diagnoses.catalogue import TITLES, title
-from dnn_ref.i18n import LANGUAGES, _, current, translations
+from dnn_ref.i18n import _, current
 
 TEMPLATES = Path(__file__).parent / "templates"
 COURSE_ID = "dnn-from-scratch"
@@ -72,19 +71,15 @@ class ClassResults:
     problems: list[str]                     # disagreements with the gradebook, missing files
 
 
-def label_for(slug: str, messages: list[str]) -> str:
-    """A reader's name for a mistake: dnn_ref's title of the slug; for a slug without one,
-    the most frequent 'Likely cause' of its messages (in any language), else their first line."""
+def label_for(slug: str) -> str:
+    """A reader's name for a mistake: dnn_ref's title of the slug, else the judge's, else the
+    slug itself. Never a message's text: a message can quote what a student's code raised
+    or printed, and the label heads a group of several students."""
     if slug in TITLES:
         return title(slug)
-    said = "|".join(re.escape(translations(lang).gettext("Likely cause: {hint}")
-                              .split("{hint}")[0].strip()) for lang in LANGUAGES)
-    causes = [m.group(1).strip() for msg in messages
-              if (m := re.search(rf"(?:{said})\s*([^\n]*)", msg or ""))]
-    if causes:
-        return Counter(causes).most_common(1)[0][0]
-    firsts = [(msg or "").strip().splitlines()[0] for msg in messages if (msg or "").strip()]
-    return Counter(firsts).most_common(1)[0][0] if firsts else ""
+    if slug in JUDGE_TITLES:
+        return _(JUDGE_TITLES[slug])
+    return slug.replace("_", " ")
 
 
 def load_results(course: Path, assignment: str) -> ClassResults:
@@ -130,7 +125,6 @@ def summarise(results: ClassResults) -> list[FunctionSummary]:
     for function, students in by_function.items():
         summary = FunctionSummary(function, graded=len(students))
         made: dict[str, set[str]] = {}
-        messages: dict[str, list[str]] = {}
         for student, cells in students.items():
             if all(e["passed"] for e in cells):
                 summary.passed.append(student)
@@ -138,9 +132,8 @@ def summarise(results: ClassResults) -> list[FunctionSummary]:
                 if not e["passed"]:
                     slug = e.get("mistake") or "unnamed"
                     made.setdefault(slug, set()).add(student)
-                    messages.setdefault(slug, []).append(e.get("message") or "")
         summary.mistakes = sorted(
-            (Mistake(slug, label_for(slug, messages[slug]), sorted(who))
+            (Mistake(slug, label_for(slug), sorted(who))
              for slug, who in made.items()),
             key=lambda m: (-len(m.students), m.slug))
         summaries.append(summary)

@@ -121,9 +121,9 @@ def test_mistakes_csv_counts_students_per_mistake(made):
     assert {r["graded"] for r in rows.values()} == {"7"}
     assert rows["one_layer_backward", "dw_missing_1_over_m"]["label"] == \
         TITLES["dw_missing_1_over_m"]
-    # a slug dnn_ref has no title for is named by its messages
-    assert rows["update_parameters", "mutates_parameters"]["label"] == \
-        "update_parameters changed its parameters argument in place."
+    # a slug with no title is named by itself, never by a message: a message can quote what
+    # a student's code raised or printed, and the label heads a group of students
+    assert rows["update_parameters", "mutates_parameters"]["label"] == "mutates parameters"
 
 
 def test_the_page_shows_counts_students_and_the_flagged_pairs(made):

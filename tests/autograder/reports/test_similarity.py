@@ -135,3 +135,11 @@ def test_hostile_answer_cells_are_left_out_not_fatal():
     assert function_sources(code, [FN]) == {}                 # too long to parse: no answer
     assert answer_cells(nb, {"nope"}) == ""                   # a scratch 'solution' is not one
     assert "ada" not in answer_cells(nb, {"olb"})
+
+
+def test_a_report_label_is_never_a_students_text():
+    from autograder.reports.misconceptions import label_for
+
+    assert label_for("dw_missing_1_over_m") != "dw missing 1 over m"      # a catalogued title
+    assert "could not run" in label_for("not_run")                          # the judge's title
+    assert label_for("made_up_slug") == "made up slug"
