@@ -16,5 +16,7 @@ from what only the instructor's side has, here, one subpackage per phase:
 * :mod:`autograder.reports` — what people read: misconception report, near-copies,
   feedback pages;
 * :mod:`autograder.hub` — the course hub (JupyterHub, nbgrader's exchange, grading on submit);
-* :mod:`autograder.quiet` — the log filters every instructor command shares.
+* :mod:`autograder.kit` — the student kit: what an instructor hands out, without the answers;
+* :mod:`autograder.quiet` — the log filters every instructor command shares;
+* :mod:`autograder.spreadsheet` — CSV cells that no spreadsheet runs as a formula.
 """
