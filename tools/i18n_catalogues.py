@@ -149,6 +149,8 @@ def update(pot_dir: Path, po_dir: Path) -> None:
                   f"{after.untranslated} untranslated")
         save(merged, po_path)
     for page in sorted(set(pages(po_dir, ".po")) - set(templates)):
+        if "/" not in page:   # a message domain beside the pages (sphinx, dnn_ref, assignments)
+            continue
         print(f"no English page for {po_dir / page}.po any more: delete it if the page is gone")
 
 
