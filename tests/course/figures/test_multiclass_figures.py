@@ -1,30 +1,12 @@
 """Tests of dnn_ref.figures.multiclass: the confusion matrix and the misclassified digits."""
 
-import warnings
 
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from dnn_ref.datasets import load_digits_multiclass
 from dnn_ref.figures.multiclass import plot_confusion_matrix, plot_misclassified
 from dnn_ref.multiclass import one_hot
-
-matplotlib.use("Agg")       # no window, whatever the machine's default backend
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
 
 
 def test_confusion_matrix_shows_every_non_zero_count_in_its_cell():

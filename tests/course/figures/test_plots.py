@@ -2,9 +2,7 @@
 
 import subprocess
 import sys
-import warnings
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -15,21 +13,6 @@ from matplotlib.contour import ContourSet
 from dnn_ref.activations import LeakyReLU, relu_derivative, sigmoid
 from dnn_ref.datasets import make_moons
 from dnn_ref.figures import plots
-
-matplotlib.use("Agg")       # no window, whatever the machine's default backend
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
 
 
 def contour_sets(ax):
