@@ -32,8 +32,9 @@ book: book-en  ## build both editions strictly (English, then Portuguese), execu
 
 book-cache: $(STAMP)
 	@# jupyter-cache re-runs a chapter only when its own code changes; an edit of dnn_ref
-	@# changes outputs too, so a new dnn_ref source hash empties the execution cache.
-	@h=$$(find dnn_ref -name "*.py" | sort | xargs cat | sha256sum | cut -c1-16); \
+	@# or of the figure labels' translations (figures.po: every figure is drawn once per
+	@# edition's language) changes outputs too, so a new hash of them empties the cache.
+	@h=$$(find dnn_ref locale -name "*.py" -o -name "figures.po" | sort | xargs cat | sha256sum | cut -c1-16); \
 	if [ "$$(cat _build/.dnn_ref_hash 2>/dev/null)" != "$$h" ]; then \
 	  rm -rf _build/.jupyter_cache; mkdir -p _build; echo "$$h" > _build/.dnn_ref_hash; fi
 
@@ -181,11 +182,17 @@ i18n-pot: book-cache
 	rm -rf _build/gettext
 	$(BIN)/jupyter-book build --all -W -n --keep-going --builder custom --custom-builder gettext --path-output _build/gettext .
 
-i18n-update: i18n-pot  ## after editing English pages: refresh the .po files (a changed paragraph becomes fuzzy and keeps its old English)
+# Figure labels (axis labels, titles, legends, slider titles) are not in the pages' text: every
+# figure is drawn once per language while the book runs (dnn_ref/figures/editions.py), and each
+# build writes the labels it met to _build/figure_labels.json; their catalogue is
+# locale/pt_BR/LC_MESSAGES/figures.po (tools/figure_labels.py).
+i18n-update: i18n-pot book-en  ## after editing English pages: refresh the .po files (a changed paragraph becomes fuzzy and keeps its old English; new figure labels are added)
 	$(PY) tools/i18n_catalogues.py update $(POT_DIR) $(PT_PO_DIR)
+	$(PY) tools/figure_labels.py update
 
-i18n-check: i18n-pot  ## per page translated/fuzzy/untranslated against the current English; fails unless all is translated
+i18n-check: i18n-pot book-en  ## per page translated/fuzzy/untranslated against the current English, figure labels too; fails unless all is translated
 	$(PY) tools/i18n_catalogues.py check $(PT_PO_DIR) --pot $(POT_DIR)
+	$(PY) tools/figure_labels.py check
 
 # --- What students read outside the book, in Portuguese (issue 18) ---------------------------
 # COURSE_LANGUAGE=pt_BR make release writes Portuguese exercises (metadata.dnn.language); the

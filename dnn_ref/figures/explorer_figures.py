@@ -9,6 +9,13 @@ its own ``_static`` folder (``book/_ext/reader_assets.py``), so the page makes
 no request to another host. In JupyterLab, where BokehJS is not loaded, the
 output is only a note pointing at the ipywidgets explorer of the same cell
 group, which runs the Python live.
+
+Every word a figure shows (axis labels, slider titles, the title its
+JavaScript writes) comes from a ``words`` function
+(:class:`dnn_ref.figures.editions.Words`), so that the book's build draws
+the figure once per edition's language (:func:`dnn_ref.figures.editions.html_bundle`).
+A title the JavaScript fills in is a template with named fields,
+``"α = {rate}: cost {cost} after {k} steps"``, filled by ``fill`` in the browser.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dnn_ref.activations import get_activation
+from dnn_ref.figures.editions import Words, html_bundle
 from dnn_ref.figures.explorers import DecisionMaps
 from dnn_ref.figures.plots import CLASS_COLOURS
 
@@ -29,23 +37,35 @@ Array = NDArray[np.float64]
 #: Class of the HTML element that holds a slider figure (book/_ext/reader_assets.py
 #: loads BokehJS on the pages that have one).
 EXPLORER_CLASS = "dnn-explorer"
+#: ``fill(template, {field: value})`` in a figure's JavaScript: the template's ``{field}``s
+#: replaced by the values (templates come translated from ``words``).
+FILL_JS = "const fill = (t, v) => t.replace(/\\{(\\w+)\\}/g, (m, k) => (k in v ? v[k] : m));\n"
 
 
 @dataclass(frozen=True)
 class StaticExplorer:
-    """A Bokeh slider figure, shown as self-contained HTML (without BokehJS)."""
+    """A Bokeh slider figure, shown as self-contained HTML (without BokehJS).
+
+    ``layout(words)`` builds the Bokeh layout with its words taken from ``words``.
+    """
 
     name: str
-    layout: object
+    layout: Callable[[Words], object]
     fallback: str
 
     def __repr__(self) -> str:
         return self.fallback
 
     def _repr_html_(self) -> str:
+        return self._html(Words(None))
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
+        return html_bundle(self._html)
+
+    def _html(self, words: Words) -> str:
         from bokeh.embed import components
 
-        script, div = components(self.layout, wrap_script=False)
+        script, div = components(self.layout(words), wrap_script=False)
         note = html.escape(self.fallback)
         return (
             f'<div class="{EXPLORER_CLASS}" data-explorer="{html.escape(self.name)}">'
@@ -105,37 +125,42 @@ def descent_explorer(
             ys.append(_round(line[:, 1], 3))
     costs = [_round(np.asarray(f(p), dtype=np.float64)) for p in paths]
 
-    plot = figure(x_range=(-radius, radius), y_range=(-radius, radius), width=460, height=460,
-                  match_aspect=True, sizing_mode="scale_width", toolbar_location=None,
-                  x_axis_label="w1", y_axis_label="w2")
-    plot.multi_line(xs, ys, color="#aaaaaa")
-    plot.scatter([0], [0], marker="x", size=12, color="black")
     first = len(paths) // 2 if initial is None else int(np.argmin(np.abs(rates - initial)))
-    path = ColumnDataSource({"x": paths[first][0].tolist(), "y": paths[first][1].tolist()})
-    plot.line("x", "y", source=path, color="#c0392b", line_width=2)
-    plot.scatter("x", "y", source=path, color="#c0392b", size=6)
-    rate = Slider(start=float(rates[0]), end=float(rates[-1]), value=float(rates[first]),
-                  step=float(rates[1] - rates[0]), title="learning rate α", format="0.000",
-                  sizing_mode="stretch_width")
-    n = Slider(start=1, end=steps, value=steps, step=1, title="steps",
-               sizing_mode="stretch_width")
-    redraw = CustomJS(
-        args={"rate": rate, "n": n, "path": path, "plot": plot,
-              "paths": [_round(p) for p in paths], "costs": costs},
-        code="""
+    shown = {"ok": "α = {rate}: cost {cost} after {k} steps",
+             "diverges": "α = {rate}: diverges, left the picture after {k} steps"}
+
+    def layout(words: Words) -> object:
+        plot = figure(x_range=(-radius, radius), y_range=(-radius, radius), width=460,
+                      height=460, match_aspect=True, sizing_mode="scale_width",
+                      toolbar_location=None, x_axis_label="w1", y_axis_label="w2")
+        plot.multi_line(xs, ys, color="#aaaaaa")
+        plot.scatter([0], [0], marker="x", size=12, color="black")
+        path = ColumnDataSource({"x": paths[first][0].tolist(), "y": paths[first][1].tolist()})
+        plot.line("x", "y", source=path, color="#c0392b", line_width=2)
+        plot.scatter("x", "y", source=path, color="#c0392b", size=6)
+        rate = Slider(start=float(rates[0]), end=float(rates[-1]), value=float(rates[first]),
+                      step=float(rates[1] - rates[0]), title=words("learning rate α"),
+                      format="0.000", sizing_mode="stretch_width")
+        n = Slider(start=1, end=steps, value=steps, step=1, title=words("steps"),
+                   sizing_mode="stretch_width")
+        redraw = CustomJS(
+            args={"rate": rate, "n": n, "path": path, "plot": plot,
+                  "paths": [_round(p) for p in paths], "costs": costs,
+                  "shown": {key: words(text) for key, text in shown.items()}},
+            code=FILL_JS + """
 const i = Math.round((rate.value - rate.start) / rate.step);
 const p = paths[i], k = Math.min(n.value, p[0].length - 1);
 path.data = {x: p[0].slice(0, k + 1), y: p[1].slice(0, k + 1)};
-const c = costs[i][k];
-plot.title.text = k < n.value
-    ? `α = ${rate.value.toFixed(3)}: diverges, left the picture after ${k} steps`
-    : `α = ${rate.value.toFixed(3)}: cost ${c.toPrecision(3)} after ${k} steps`;
+const r = rate.value.toFixed(3);
+plot.title.text = k < n.value ? fill(shown.diverges, {rate: r, k: k})
+    : fill(shown.ok, {rate: r, cost: costs[i][k].toPrecision(3), k: k});
 """)
-    rate.js_on_change("value", redraw)
-    n.js_on_change("value", redraw)
-    plot.title.text = (f"α = {rates[first]:.3f}: cost {costs[first][-1]:.3g} "
-                       f"after {paths[first].shape[1] - 1} steps")
-    layout = column(rate, n, plot, sizing_mode="stretch_width", max_width=520)
+        rate.js_on_change("value", redraw)
+        n.js_on_change("value", redraw)
+        plot.title.text = words(shown["ok"], rate=f"{rates[first]:.3f}",
+                                cost=f"{costs[first][-1]:.3g}", k=paths[first].shape[1] - 1)
+        return column(rate, n, plot, sizing_mode="stretch_width", max_width=520)
+
     return StaticExplorer("descent", layout, fallback)
 
 
@@ -169,50 +194,56 @@ def chain_explorer(
     low, high = max(positive.min(), 1e-30) / 3, max(positive.max(), 1.0) * 3
     first, a0 = len(ws) // 2, names[0]
 
-    slope_plot = figure(width=460, height=260, x_range=(-8, 8), toolbar_location=None,
-                        sizing_mode="scale_width", x_axis_label="z",
-                        y_axis_label="f′(z)", title="where the neurons sit on f′")
-    curve = ColumnDataSource({"z": z_grid.tolist(), "d": _round(slopes[a0])})
-    slope_plot.line("z", "d", source=curve, color="#555555", line_width=2)
-    dots = ColumnDataSource({"z": _round(results[a0][1][first]),
-                             "d": _round(on_slope[a0][first])})
-    slope_plot.scatter("z", "d", source=dots, size=8, color="#c0392b")
-    grad_plot = figure(width=460, height=300, y_axis_type="log", y_range=(low, high),
-                       toolbar_location=None, sizing_mode="scale_width",
-                       x_axis_label="layers back from the output, k",
-                       y_axis_label="size of the gradient that reaches layer L − k")
-    ks = list(range(1, layers + 1))
-    grads = ColumnDataSource({"k": ks, "g": _round(results[a0][0][first])})
-    grad_plot.line(ks, [1.0] * layers, color="#aaaaaa", line_dash="dashed")
-    grad_plot.line("k", "g", source=grads, color="#2471a3", line_width=2)
-    grad_plot.scatter("k", "g", source=grads, color="#2471a3", size=7)
+    title = "{activation}, w = {w}: {gradient} at layer 1"
 
-    weight = Slider(start=float(ws[0]), end=float(ws[-1]), value=float(ws[first]),
-                    step=float(ws[1] - ws[0]), title="every weight w", format="0.00",
-                    sizing_mode="stretch_width")
-    activation = RadioButtonGroup(labels=names, active=0)
-    redraw = CustomJS(
-        args={"weight": weight, "activation": activation, "curve": curve, "dots": dots,
-              "grads": grads, "plot": grad_plot,
-              "slopes": {a: _round(slopes[a]) for a in names},
-              "z": {a: _round(results[a][1]) for a in names},
-              "on_slope": {a: _round(on_slope[a]) for a in names},
-              "g": {a: _round(results[a][0]) for a in names}},
-        code="""
-const a = activation.labels[activation.active];
+    def layout(words: Words) -> object:
+        slope_plot = figure(width=460, height=260, x_range=(-8, 8), toolbar_location=None,
+                            sizing_mode="scale_width", x_axis_label="z", y_axis_label="f′(z)",
+                            title=words("where the neurons sit on f′"))
+        curve = ColumnDataSource({"z": z_grid.tolist(), "d": _round(slopes[a0])})
+        slope_plot.line("z", "d", source=curve, color="#555555", line_width=2)
+        dots = ColumnDataSource({"z": _round(results[a0][1][first]),
+                                 "d": _round(on_slope[a0][first])})
+        slope_plot.scatter("z", "d", source=dots, size=8, color="#c0392b")
+        grad_plot = figure(width=460, height=300, y_axis_type="log", y_range=(low, high),
+                           toolbar_location=None, sizing_mode="scale_width",
+                           x_axis_label=words("layers back from the output, k"),
+                           y_axis_label=words("size of the gradient that reaches layer L − k"))
+        ks = list(range(1, layers + 1))
+        grads = ColumnDataSource({"k": ks, "g": _round(results[a0][0][first])})
+        grad_plot.line(ks, [1.0] * layers, color="#aaaaaa", line_dash="dashed")
+        grad_plot.line("k", "g", source=grads, color="#2471a3", line_width=2)
+        grad_plot.scatter("k", "g", source=grads, color="#2471a3", size=7)
+
+        weight = Slider(start=float(ws[0]), end=float(ws[-1]), value=float(ws[first]),
+                        step=float(ws[1] - ws[0]), title=words("every weight w"),
+                        format="0.00", sizing_mode="stretch_width")
+        activation = RadioButtonGroup(labels=[words(a) for a in names], active=0)
+        redraw = CustomJS(
+            args={"weight": weight, "activation": activation, "curve": curve, "dots": dots,
+                  "grads": grads, "plot": grad_plot, "names": names,
+                  "title": words(title),
+                  "slopes": {a: _round(slopes[a]) for a in names},
+                  "z": {a: _round(results[a][1]) for a in names},
+                  "on_slope": {a: _round(on_slope[a]) for a in names},
+                  "g": {a: _round(results[a][0]) for a in names}},
+            code=FILL_JS + """
+const a = names[activation.active];
 const i = Math.round((weight.value - weight.start) / weight.step);
 curve.data = {z: curve.data.z, d: slopes[a]};
 dots.data = {z: z[a][i], d: on_slope[a][i]};
 grads.data = {k: grads.data.k, g: g[a][i]};
 const last = g[a][i][g[a][i].length - 1];
-plot.title.text = `${a}, w = ${weight.value.toFixed(2)}: ${last.toExponential(1)} at layer 1`;
+plot.title.text = fill(title, {activation: activation.labels[activation.active],
+                               w: weight.value.toFixed(2), gradient: last.toExponential(1)});
 """)
-    weight.js_on_change("value", redraw)
-    activation.js_on_change("active", redraw)
-    grad_plot.title.text = (f"{a0}, w = {ws[first]:.2f}: "
-                            f"{results[a0][0][first][-1]:.1e} at layer 1")
-    layout = column(activation, weight, grad_plot, slope_plot, sizing_mode="stretch_width",
-                    max_width=520)
+        weight.js_on_change("value", redraw)
+        activation.js_on_change("active", redraw)
+        grad_plot.title.text = words(title, activation=words(a0), w=f"{ws[first]:.2f}",
+                                     gradient=f"{results[a0][0][first][-1]:.1e}")
+        return column(activation, weight, grad_plot, slope_plot, sizing_mode="stretch_width",
+                      max_width=520)
+
     return StaticExplorer("chain", layout, fallback)
 
 
@@ -254,8 +285,6 @@ def boundary_explorer(
         if maps[name].probabilities.shape[0] != n_settings:
             raise ValueError(f"{name}: {maps[name].probabilities.shape[0]} maps for "
                              f"{n_settings} settings")
-    library = {name: ColumnDataSource({"image": list(maps[name].probabilities)})
-               for name in names}
     points = {name: {"x": _round(X[0], 3), "y": _round(X[1], 3),
                      "colour": [CLASS_COLOURS[int(v)] for v in np.ravel(Y)]}
               for name, (X, Y) in problems.items()}
@@ -264,33 +293,39 @@ def boundary_explorer(
 
     first = names[0]
     x0, x1, y0, y1 = extents[first]
-    plot = figure(width=460, height=460, toolbar_location=None, sizing_mode="scale_width",
-                  x_range=(x0, x1), y_range=(y0, y1))
-    # red for probability 0, blue for 1, as dnn_ref.figures.plots.plot_decision_boundary
-    mapper = LinearColorMapper(palette=interp_palette(tuple(reversed(RdBu11)), 256),
-                               low=0, high=255)
-    shown = ColumnDataSource({"image": [maps[first].probabilities[0]], "x": [x0], "y": [y0],
-                              "dw": [x1 - x0], "dh": [y1 - y0]})
-    plot.image("image", x="x", y="y", dw="dw", dh="dh", source=shown, color_mapper=mapper,
-               alpha=0.8)
-    dots = ColumnDataSource(points[first])
-    plot.scatter("x", "y", source=dots, color="colour", line_color="white", size=6)
+    title = "{problem}: {depth} × {width} {activation} units, accuracy {accuracy}"
 
-    problem = RadioButtonGroup(labels=names, active=0)
-    activation = RadioButtonGroup(labels=list(activations), active=0)
-    width = Slider(start=0, end=len(widths) - 1, value=0, step=1,
-                   title="units per hidden layer", sizing_mode="stretch_width",
-                   format=CustomJSTickFormatter(args={"widths": list(widths)},
-                                                code="return String(widths[tick])"))
-    depth = Slider(start=1, end=len(depths), value=1, step=1, title="hidden layers",
-                   sizing_mode="stretch_width")
-    redraw = CustomJS(
-        args={"problem": problem, "activation": activation, "width": width, "depth": depth,
-              "shown": shown, "dots": dots, "plot": plot, "library": library,
-              "points": points, "extents": extents, "accuracy": accuracy,
-              "widths": list(widths), "depths": list(depths), "n_depths": len(depths)},
-        code="""
-const name = problem.labels[problem.active];
+    def layout(words: Words) -> object:
+        library = {name: ColumnDataSource({"image": list(maps[name].probabilities)})
+                   for name in names}
+        plot = figure(width=460, height=460, toolbar_location=None, sizing_mode="scale_width",
+                      x_range=(x0, x1), y_range=(y0, y1))
+        # red for probability 0, blue for 1, as dnn_ref.figures.plots.plot_decision_boundary
+        mapper = LinearColorMapper(palette=interp_palette(tuple(reversed(RdBu11)), 256),
+                                   low=0, high=255)
+        shown = ColumnDataSource({"image": [maps[first].probabilities[0]], "x": [x0], "y": [y0],
+                                  "dw": [x1 - x0], "dh": [y1 - y0]})
+        plot.image("image", x="x", y="y", dw="dw", dh="dh", source=shown, color_mapper=mapper,
+                   alpha=0.8)
+        dots = ColumnDataSource(points[first])
+        plot.scatter("x", "y", source=dots, color="colour", line_color="white", size=6)
+
+        problem = RadioButtonGroup(labels=[words(name) for name in names], active=0)
+        activation = RadioButtonGroup(labels=[words(a) for a in activations], active=0)
+        width = Slider(start=0, end=len(widths) - 1, value=0, step=1,
+                       title=words("units per hidden layer"), sizing_mode="stretch_width",
+                       format=CustomJSTickFormatter(args={"widths": list(widths)},
+                                                    code="return String(widths[tick])"))
+        depth = Slider(start=1, end=len(depths), value=1, step=1, title=words("hidden layers"),
+                       sizing_mode="stretch_width")
+        redraw = CustomJS(
+            args={"problem": problem, "activation": activation, "width": width, "depth": depth,
+                  "shown": shown, "dots": dots, "plot": plot, "library": library,
+                  "points": points, "extents": extents, "accuracy": accuracy, "names": names,
+                  "title": words(title), "widths": list(widths), "depths": list(depths),
+                  "n_depths": len(depths)},
+            code=FILL_JS + """
+const name = names[problem.active];
 const i = (activation.active * n_depths + (depth.value - 1)) * widths.length + width.value;
 const [x0, x1, y0, y1] = extents[name];
 shown.data = {image: [library[name].data.image[i]], x: [x0], y: [y0],
@@ -298,14 +333,18 @@ shown.data = {image: [library[name].data.image[i]], x: [x0], y: [y0],
 dots.data = points[name];
 plot.x_range.setv({start: x0, end: x1});
 plot.y_range.setv({start: y0, end: y1});
-plot.title.text = `${name}: ${depths[depth.value - 1]} × ${widths[width.value]} ` +
-    `${activation.labels[activation.active]} units, accuracy ${accuracy[name][i].toFixed(2)}`;
+plot.title.text = fill(title, {problem: problem.labels[problem.active],
+    depth: depths[depth.value - 1], width: widths[width.value],
+    activation: activation.labels[activation.active],
+    accuracy: accuracy[name][i].toFixed(2)});
 """)
-    for control, attr in ((problem, "active"), (activation, "active"), (width, "value"),
-                          (depth, "value")):
-        control.js_on_change(attr, redraw)
-    plot.title.text = (f"{first}: {depths[0]} × {widths[0]} {activations[0]} units, "
-                       f"accuracy {maps[first].accuracy[0]:.2f}")
-    layout = column(problem, activation, width, depth, plot, sizing_mode="stretch_width",
-                    max_width=520)
+        for control, attr in ((problem, "active"), (activation, "active"), (width, "value"),
+                              (depth, "value")):
+            control.js_on_change(attr, redraw)
+        plot.title.text = words(title, problem=words(first), depth=depths[0], width=widths[0],
+                                activation=words(activations[0]),
+                                accuracy=f"{maps[first].accuracy[0]:.2f}")
+        return column(problem, activation, width, depth, plot, sizing_mode="stretch_width",
+                      max_width=520)
+
     return StaticExplorer("boundary", layout, fallback)

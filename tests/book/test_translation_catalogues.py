@@ -12,10 +12,15 @@
 * ``tools/i18n_catalogues.py update`` on a small catalogue: a changed English
   paragraph becomes fuzzy with its old translation and its old English kept,
   a new one untranslated, and ``check`` counts them and fails.
+* Every label the built book's figures show is translated
+  (``tools/figure_labels.py check`` on ``_build/figure_labels.json``), and
+  ``tools/figure_labels.py update`` adds a new label untranslated and retires
+  one no figure shows any more.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -28,6 +33,8 @@ from book_site import PAGES, ROOT
 
 PO_DIR = ROOT / "locale" / "pt_BR" / "LC_MESSAGES"
 TOOL = ROOT / "tools" / "i18n_catalogues.py"
+FIGURE_TOOL = ROOT / "tools" / "figure_labels.py"
+FIGURE_LABELS = ROOT / "_build" / "figure_labels.json"
 
 # One pass left to right: a role, or else inline code (so `dW{l}` is code, not a role).
 _ROLE_OR_CODE = re.compile(r"\{(?P<role>[\w:.-]+)\}(?P<rq>`+)(?P<rtext>.*?)(?P=rq)"
@@ -174,3 +181,41 @@ def test_update_marks_a_changed_paragraph_fuzzy_and_keeps_its_old_english(tmp_pa
     check = _tool("check", str(po_dir))
     assert check.returncode == 1, "check passed with a fuzzy and an untranslated message"
     assert re.search(r"book/ch\s+1\s+1\s+1\b", check.stdout), check.stdout
+
+
+def _figure_tool(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(FIGURE_TOOL), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_every_label_of_the_books_figures_is_translated() -> None:
+    if not FIGURE_LABELS.is_file():
+        pytest.fail(f"{FIGURE_LABELS} is missing: build the book first (make book)")
+    found = json.loads(FIGURE_LABELS.read_text(encoding="utf-8"))
+    assert sum(len(page["labels"]) for page in found.values()) > 50, (
+        f"{FIGURE_LABELS} lists too few labels: were the figures drawn per language?")
+    check = _figure_tool("check")
+    assert "figure labels translated" in check.stdout, check.stderr
+    assert check.returncode == 0, "figures would show English labels:\n" + check.stdout
+
+
+def test_figure_labels_update_adds_the_new_and_retires_the_unused(tmp_path: Path) -> None:
+    po_path = tmp_path / "locale" / "pt_BR" / "LC_MESSAGES" / "figures.po"
+    _catalogue(po_path, {"learning rate {rate}": "taxa de aprendizado {rate}",
+                         "epoch": "época", "a label no figure shows": "um rótulo antigo"})
+    labels = tmp_path / "figure_labels.json"
+    labels.write_text(json.dumps({"book/ch": {
+        "labels": ["learning rate 0.1", "epoch\nvalidation cost", "$w_1$"],
+        "untranslated": {"pt_BR": []}}}), encoding="utf-8")
+    run = _figure_tool("update", str(tmp_path / "locale"), "--labels", str(labels))
+    assert run.returncode == 0, run.stderr
+    entries = {e.msgid: e for e in polib.pofile(str(po_path))}
+    assert entries["validation cost"].msgstr == "" and not entries["validation cost"].obsolete
+    assert entries["a label no figure shows"].obsolete
+    assert not entries["learning rate {rate}"].obsolete and not entries["epoch"].obsolete
+    assert "$w_1$" not in entries, "a label without words was added to the catalogue"
+
+    check = _figure_tool("check", str(tmp_path / "locale"), "--labels", str(labels))
+    assert check.returncode == 1, "check passed with an untranslated figure label"
+    assert "untranslated: 'validation cost'" in check.stdout, check.stdout
