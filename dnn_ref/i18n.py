@@ -28,7 +28,8 @@ import functools
 import gettext
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 LANGUAGES = ("en", "pt_BR")
@@ -107,6 +108,54 @@ def translations(lang: str) -> gettext.NullTranslations:
 def _(message: str) -> str:
     """``message`` (English, as written in the code) in the current language."""
     return translations(current()).gettext(message)
+
+
+def translated(message: str, **values: object) -> str:
+    """``message`` in the current language, filled in with ``values``: a template's
+    ``t("...", name=value)``."""
+    return _(message).format(**values)
+
+
+def joined(names: Iterable[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``, in the current language."""
+    items = list(names)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + _(" and ") + items[-1]
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it (it is translated where
+    shown, with :func:`_` or :func:`retranslate`)."""
+    return message
+
+
+@functools.cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """A regular expression matching ``template`` formatted with any values."""
+    parts, seen, out = re.split(r"\{(\w+)\}", template), set(), []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(re.escape(part))
+        else:
+            out.append(f"(?P={part})" if part in seen else f"(?P<{part}>.+?)")
+            seen.add(part)
+    return re.compile("".join(out), re.S)
+
+
+def retranslate(text: str, templates: Iterable[str]) -> str:
+    """``text``, made in English from one of ``templates`` (``"Z of shape {shape}"``), in the
+    current language: the first template it matches is translated and given the same values.
+    A text that matches none is returned unchanged.
+
+    For texts made in English where the language is not known (a test case's name, an
+    exception raised in the grading sandbox) and shown later to a student.
+    """
+    for template in templates:
+        found = _pattern(template).fullmatch(text)
+        if found:
+            return _(template).format(**found.groupdict())
+    return text
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

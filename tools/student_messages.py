@@ -3,8 +3,8 @@
 Two catalogues, separate from the book's:
 
 - ``locale/pt_BR/LC_MESSAGES/dnn_ref.po``: every message of dnn_ref and the
-  grader (``_("...")`` calls, the known mistakes' causes passed to
-  ``compare``, the mistake titles, ``t("...")`` in the report's template), compiled
+  grader (``_("...")`` calls and ``N_("...")`` marks, the known mistakes' causes passed to
+  ``compare``, the mistake titles, ``t("...")`` in the grader's templates), compiled
   into the package as
   ``dnn_ref/locale/pt_BR/LC_MESSAGES/dnn_ref.mo``;
 - ``locale/pt_BR/LC_MESSAGES/assignments.po``: every markdown cell of
@@ -56,11 +56,10 @@ def messages() -> dict[str, list[str]]:
     """Every English message students may read -> where it comes from."""
     from autograder.judge import TITLES as JUDGE_TITLES
     from dnn_ref.grading.diagnoses.catalogue import TITLES
-    from dnn_ref.grading.diagnoses.exceptions import SHAPES_HINT
     found: dict[str, list[str]] = {}
     for package in SOURCES:
         for file, line, text, _comments, _context in extract_from_dir(
-                ROOT / package, [("**.py", "python")], keywords={"_": None}):
+                ROOT / package, [("**.py", "python")], keywords={"_": None, "N_": None}):
             found.setdefault(text, []).append(f"{package}/{file}:{line}")
         for path in sorted((ROOT / package).rglob("*.py")):
             for text, line in _causes(path):
@@ -72,7 +71,6 @@ def messages() -> dict[str, list[str]]:
             found.setdefault(match.group(1), []).append(f"{template.relative_to(ROOT)}:{line}")
     for slug, title in {**TITLES, **JUDGE_TITLES}.items():
         found.setdefault(title, []).append(f"title:{slug}")
-    found.setdefault(SHAPES_HINT, []).append("dnn_ref/grading/diagnoses/exceptions.py")
     return found
 
 

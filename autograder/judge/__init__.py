@@ -29,22 +29,25 @@ import numpy as np
 from dnn_ref.grading.cases import Case
 from dnn_ref.grading.diagnoses import Diagnosis, diagnose, exception_diagnosis
 from dnn_ref.grading.recording import COMPOSITES, PROBES, from_plain
-from dnn_ref.i18n import _
+from dnn_ref.i18n import N_, _, joined, retranslate
 
 MAX_FILE_BYTES = 16 * 2**20
 """A record file larger than this is not read (the kernel's writer stays far below)."""
 MAX_FILES_PER_CELL = 50
+UNREADABLE = (N_("more than {n} records in one cell"), N_("not a regular file"),
+              N_("not a JSON object"))
+"""Why a record could not be read (besides an exception's type name)."""
 RECORD_NAME = re.compile(r"^\d+-(\w+)-(visible|hidden)\.json$")
 CHECK_CALL = re.compile(r"\bcheck_(\w+)\(\s*\w+\s*(,\s*hidden\s*=\s*(True|False)\s*)?\)")
 """A checker call in a test cell: ``check_<name>(<fn>)`` or ``check_<name>(<fn>, hidden=True)``."""
 
 
 TITLES: dict[str, str] = {
-    "not_run": "the test could not run (the function was not defined, ...)",
-    "timeout": "the test ran out of time",
-    "not_checked": "the test cell recorded nothing (checker replaced or test cell changed)",
-    "malformed_record": "a result the grader could not read",
-    "not_a_function": "the graded name is not a function",
+    "not_run": N_("the test could not run (the function was not defined, ...)"),
+    "timeout": N_("the test ran out of time"),
+    "not_checked": N_("the test cell recorded nothing (checker replaced or test cell changed)"),
+    "malformed_record": N_("a result the grader could not read"),
+    "not_a_function": N_("the graded name is not a function"),
 }
 """The judge's own mistake slugs (grading.json), besides
 :data:`dnn_ref.grading.diagnoses.TITLES`."""
@@ -86,7 +89,7 @@ class Records:
         found = [(m.group(1), m.group(2) == "hidden", name) for name in names
                  if (m := RECORD_NAME.match(name))]
         if len(found) > MAX_FILES_PER_CELL:
-            flood = {"unreadable": f"more than {MAX_FILES_PER_CELL} records in one cell"}
+            flood = {"unreadable": UNREADABLE[0].format(n=MAX_FILES_PER_CELL)}
             return [(n, h, dict(flood)) for n, h in sorted({(n, h) for n, h, _ in found})]
         return [(n, h, _read(self.folder / name)) for n, h, name in found]
 
@@ -100,7 +103,7 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return {"unreadable": "not a regular file"}
+            return {"unreadable": UNREADABLE[1]}
         if info.st_size > MAX_FILE_BYTES:
             return {"too_large": info.st_size}
         with os.fdopen(os.dup(fd), "rb") as f:
@@ -109,7 +112,7 @@ def _read(path: Path) -> dict[str, Any]:
         return {"unreadable": type(exc).__name__}
     finally:
         os.close(fd)
-    return data if isinstance(data, dict) else {"unreadable": "not a JSON object"}
+    return data if isinstance(data, dict) else {"unreadable": UNREADABLE[2]}
 
 
 def checks_in(source: str) -> list[tuple[str, bool]]:
@@ -176,13 +179,13 @@ def _case_diagnosis(name: str, case: Case, outcome: Any) -> Diagnosis | None:
 def _first_failure(name: str, cases: list[Case], results: Any) -> tuple[str, Diagnosis] | None:
     """(message, diagnosis) of the first failing case, or None if every case is right."""
     if not isinstance(results, list) or len(results) != len(cases):
-        return (f"{name}: the grader could not read its results.",
-                Diagnosis("malformed_record", "the grader could not read its results."))
+        unread = _("the grader could not read its results.")
+        return f"{name}: {unread}", Diagnosis("malformed_record", unread)
     for i, (case, outcome) in enumerate(zip(cases, results, strict=True), start=1):
         d = _case_diagnosis(name, case, outcome)
         if d is not None:
             return _("{name} failed check {index} of {total} ({case}):").format(
-                name=name, index=i, total=len(cases), case=case.name) + f"\n{d.message}", d
+                name=name, index=i, total=len(cases), case=case.title()) + f"\n{d.message}", d
     return None
 
 
@@ -237,7 +240,8 @@ def judge_check(name: str, hidden: bool, cases: list[Case], records: list[dict[s
                            "malformed_record")
         if "unreadable" in rec:
             return Verdict(name, hidden, False, _("the result of {name} could not be read "
-                           "({why}).").format(name=name, why=rec["unreadable"]),
+                           "({why}).").format(name=name, why=retranslate(
+                               str(rec["unreadable"]), UNREADABLE)),
                            "malformed_record")
         if "not_callable" in rec:
             return Verdict(name, hidden, False, _("{name} should be a function, but it is "
@@ -262,10 +266,10 @@ def _judge_record(name: str, hidden: bool, cases: list[Case], rec: dict[str, Any
     swapped = [h for h in probe.get("swapped", []) if h in COMPOSITES[name]]
     faulty = [h for h in swapped if earlier.get(h) is False]
     if swapped and _probe_right(name, cases, probe):
-        stand_in = " and ".join(swapped)
+        stand_in = joined(swapped)
         if faulty:
             note = _("{name} itself is right; the fault is in your {faulty}, see its own "
-                     "test.").format(name=name, faulty=" and ".join(faulty))
+                     "test.").format(name=name, faulty=joined(faulty))
         elif any(earlier.get(h) for h in swapped):
             note = _("{name} itself is right, but it fails with the {helpers} defined when "
                      "this test ran, although your {helpers} passed its own test: was it "
@@ -280,9 +284,9 @@ def _judge_record(name: str, hidden: bool, cases: list[Case], rec: dict[str, Any
     if swapped and diagnosis.mistake != "not_implemented":
         message += "\n\n" + _("(Run again with a stand-in for your {helpers}, it fails too, "
                                "so the fault is in {name} itself.)").format(
-                                   helpers=" and ".join(swapped), name=name)
+                                   helpers=joined(swapped), name=name)
     if faulty:
         message += "\n\n" + _("Your {helpers} fails its own checks too; fix it first.").format(
-            helpers=" and ".join(faulty))
+            helpers=joined(faulty))
     return Verdict(name, hidden, False, message, diagnosis.mistake)
 

@@ -33,6 +33,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer, default
 
+from dnn_ref.i18n import _
+
 #: The output messages the budgets count (errors are always kept: the judge reads them).
 CAPPED = {"stream", "display_data", "execute_result", "update_display_data"}
 
@@ -41,6 +43,12 @@ def stopped_output(ename: str, reason: str) -> NotebookNode:
     """The error output of a cell that failed for the grader's reasons, not the kernel's."""
     return NotebookNode(output_type="error", ename=ename, evalue=reason,
                         traceback=[f"{ename}: {reason}"])
+
+
+def cell_name(cell: NotebookNode, index: int) -> str:
+    """How messages name a cell: its grade_id, else "cell <number>" (counted from 1)."""
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    return grade_id or _("cell {number}").format(number=index + 1)
 
 
 def _size(content: dict[str, Any]) -> int:
@@ -92,14 +100,15 @@ class CellLimits(Execute):
         cells = len(nb.cells)
         size = sum(len(c.get("source", "")) for c in nb.cells)
         if cells > self.max_cells:
-            what = f"{cells:,} cells (at most {self.max_cells:,} are run)"
+            what = _("{n} cells (at most {limit} are run)").format(
+                n=f"{cells:,}", limit=f"{self.max_cells:,}")
         elif size > self.max_source_bytes:
-            what = (f"{size:,} characters of code and text (at most "
-                    f"{self.max_source_bytes:,} are run)")
+            what = _("{n} characters of code and text (at most {limit} are run)").format(
+                n=f"{size:,}", limit=f"{self.max_source_bytes:,}")
         else:
             return ""
-        return (f"not run: the notebook has {what}; delete the extra cells (scratch work, "
-                "pasted data) and submit it again")
+        return _("not run: the notebook has {what}; delete the extra cells (scratch work, "
+                 "pasted data) and submit it again").format(what=what)
 
     def capped(self, km: Any) -> Any:
         """``km``, making clients that queue few messages (:class:`CappedClient`)."""
@@ -122,8 +131,9 @@ class CellLimits(Execute):
         if not (cell.cell_type == "code" and cell.source.strip()):
             return self._run_cell(cell, resources, index)
         if not self.stopped and self._time_left() <= 0:
-            self.stopped = (f"not run: the notebook's time for grading "
-                            f"({self.notebook_time_limit:g} s for all its cells) was spent")
+            self.stopped = _("not run: the notebook's time for grading ({seconds} s for all "
+                             "its cells) was spent").format(
+                                 seconds=f"{self.notebook_time_limit:g}")
         if self.stopped:
             cell.outputs = [stopped_output("NotRun", self.stopped)]
             return cell, resources
@@ -132,7 +142,7 @@ class CellLimits(Execute):
     def _run_cell(self, cell: NotebookNode, resources: Any, index: int
                   ) -> tuple[NotebookNode, Any]:
         """Run one cell; its own failure (IOPub timeout, dead kernel) costs only that cell."""
-        where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        where = cell_name(cell, index)
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except (CellTimeoutError, DeadKernelError) as exc:
@@ -141,13 +151,15 @@ class CellLimits(Execute):
                 task.cancel()   # else it would eat the next cell's output
             dead = isinstance(exc, DeadKernelError) or not self._kernel_alive()
             if dead:
-                reason = (f"the kernel died while {where} ran (out of memory, or the code "
-                          "ended the process)")
-                self.stopped = f"not run: {reason}; nothing after it could run"
+                reason = _("the kernel died while {cell} ran (out of memory, or the code "
+                           "ended the process)").format(cell=where)
+                self.stopped = _("not run: {reason}; nothing after it could run").format(
+                    reason=reason)
                 self.log.warning("%s: kernel died; the cells after it are not run", where)
             else:
-                reason = (f"the cell was interrupted after the time limit and then took "
-                          f"more than {self.iopub_timeout} s to stop ({exc})")
+                reason = _("the cell was interrupted after the time limit and then took "
+                           "more than {seconds} s to stop ({error})").format(
+                               seconds=self.iopub_timeout, error=exc)
                 self.log.warning("%s: %s", where, reason)
             cell.outputs = [o for o in cell.get("outputs", []) if o.output_type != "error"]
             cell.outputs.append(stopped_output("KernelDied" if dead else "CellTimeoutError",
@@ -155,8 +167,9 @@ class CellLimits(Execute):
             resources = self.resources
         if self._dropped.get(index):
             cell.outputs.append(NotebookNode(
-                output_type="stream", name="stderr", text=f"[output truncated while grading: "
-                f"{self._dropped[index] / 1e6:.1f} MB dropped]\n"))
+                output_type="stream", name="stderr", text=_(
+                    "[output truncated while grading: {size} MB dropped]").format(
+                        size=f"{self._dropped[index] / 1e6:.1f}") + "\n"))
         return cell, resources
 
     def _kernel_alive(self) -> bool:

@@ -53,18 +53,19 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import judge
 from autograder.judge import secret
 from autograder.judge.hidden_cases import cases_for
-from autograder.preprocessors.cell_limits import CellLimits, stopped_output
+from autograder.preprocessors.cell_limits import CellLimits, cell_name, stopped_output
 from autograder.preprocessors.repair import REPAIRS_KEY
 from autograder.sandbox import Sandbox, SandboxUnavailable, check_available
 from dnn_ref.grading.cases import ASSIGNMENTS
 from dnn_ref.grading.checking import failure_lines
 from dnn_ref.grading.recording import write_cases
-from dnn_ref.i18n import _, language, notebook_language
+from dnn_ref.grading.taken_away import UNAVAILABLE
+from dnn_ref.i18n import N_, _, language, notebook_language, retranslate
 
-NOT_RUN = ("Not run while grading the class: no test cell comes after this cell, "
-           "so it cannot change a score.\n")
-UNSANDBOXED_NOTE = ("This notebook was graded WITHOUT a sandbox (the instructor chose "
-                    "--unsandboxed): its code ran with the grader's own permissions.")
+NOT_RUN = N_("Not run while grading the class: no test cell comes after this cell, "
+             "so it cannot change a score.")
+UNSANDBOXED_NOTE = N_("This notebook was graded WITHOUT a sandbox (the instructor chose "
+                      "--unsandboxed): its code ran with the grader's own permissions.")
 REPORT = "grading.json"
 KNOWN = {name for names in ASSIGNMENTS.values() for name in names}
 
@@ -81,8 +82,21 @@ def _error(cell: NotebookNode, *, last: bool = False) -> tuple[str, str] | None:
     out = errors[-1 if last else 0]
     ename, evalue = str(out.get("ename", "Error")), str(out.get("evalue", ""))[:500]
     if ename == "CellTimeoutError":
-        evalue = "the cell was still running after the time limit and was interrupted"
+        evalue = _("the cell was still running after the time limit and was interrupted")
     return ename, evalue
+
+
+def translate_unavailable(cell: NotebookNode) -> None:
+    """Put the reason of an error a stand-in raised in the kernel (the reference taken away,
+    an autodiff library blocked: written in English) in the current language."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") != "error" or not isinstance(out.get("evalue"), str):
+            continue
+        english = out.evalue
+        out.evalue = retranslate(english, UNAVAILABLE)
+        if out.evalue != english:
+            out.traceback = [line.replace(english, out.evalue) if isinstance(line, str)
+                             else line for line in out.get("traceback", [])]
 
 
 def _outputs(verdicts: list[judge.Verdict]) -> list[NotebookNode]:
@@ -100,6 +114,8 @@ def _outputs(verdicts: list[judge.Verdict]) -> list[NotebookNode]:
 class SandboxedExecute(CellLimits):
     """Execute in the sandbox; replace each test cell's outputs by the verdict judged here."""
 
+    _language: str | None = None
+
     skip_ungraded_tail = Bool(
         False, help="Do not run the code cells after the last grade cell.").tag(config=True)
     unsandboxed = Bool(
@@ -114,9 +130,14 @@ class SandboxedExecute(CellLimits):
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None
                    ) -> tuple[NotebookNode, Any]:
+        self._language = notebook_language(nb)   # verdicts and notes in the notebook's language
+        with language(self._language):
+            return self._preprocess(nb, resources, km)
+
+    def _preprocess(self, nb: NotebookNode, resources: Any, km: Any
+                    ) -> tuple[NotebookNode, Any]:
         info = resources["nbgrader"]
         assignment = info["assignment"]
-        self._language = notebook_language(nb)   # verdicts and notes in the notebook's language
         workdir = Path(resources.get("metadata", {}).get("path") or ".").resolve()
         self._tests = {i: [(n, h) for n, h in judge.checks_in(c.source) if n in KNOWN]
                        for i, c in enumerate(nb.cells) if is_test_cell(c)}
@@ -176,7 +197,7 @@ class SandboxedExecute(CellLimits):
                 cell.outputs = [stopped_output("NotRun", reason)]
             if index in self._tests:
                 self._judge_cell(cell, index, [])
-        self._notes.insert(0, f"This notebook was {reason}.")
+        self._notes.insert(0, _("This notebook was {reason}.").format(reason=reason))
 
     def _run_in_sandbox(self, nb: NotebookNode, resources: Any, km: Any, assignment: str,
                         workdir: Path, graded: list[str], n_checks: int
@@ -198,29 +219,31 @@ class SandboxedExecute(CellLimits):
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int
                         ) -> tuple[NotebookNode, Any]:
+        with language(self._language):   # nbclient may call this from another thread
+            return self._preprocess_cell(cell, resources, index)
+
+    def _preprocess_cell(self, cell: NotebookNode, resources: Any, index: int
+                         ) -> tuple[NotebookNode, Any]:
         if not self._kernel_up:
             self._kernel_up = True
             self.start_clock()
             self.log.info("Kernel up, running the cells")
         if index in self._skipped:
-            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=NOT_RUN)]
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout",
+                                         text=_(NOT_RUN) + "\n")]
             return cell, resources
         cell, resources = self.run_or_skip(cell, resources, index)
+        translate_unavailable(cell)
         start = time.perf_counter()
         new = self._records.new()   # records of non-test cells are read and dropped
         if index in self._tests:
             self._judge_cell(cell, index, new)
         elif cell.cell_type == "code" and (error := _error(cell, last=True)):
-            where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-            self._earlier.append(f"{where}: {error[0]}: {error[1]}")
+            self._earlier.append(f"{cell_name(cell, index)}: {error[0]}: {error[1]}")
         self._judging += time.perf_counter() - start
         return cell, resources
 
     def _judge_cell(self, cell: NotebookNode, index: int, new: list) -> None:
-        with language(getattr(self, "_language", None)):
-            self._judge_cell_in_language(cell, index, new)
-
-    def _judge_cell_in_language(self, cell: NotebookNode, index: int, new: list) -> None:
         checks = self._tests[index]
         kernel_error = _error(cell)
         verdicts = [judge.judge_check(
@@ -243,12 +266,10 @@ class SandboxedExecute(CellLimits):
     def _notes_cell(self, nb: NotebookNode) -> None:
         """A markdown cell at the top listing repairs and an unsandboxed run, if any."""
         notes = list(self._notes)
-        with language(getattr(self, "_language", None)):
-            if self.unsandboxed:
-                notes.insert(0, _(UNSANDBOXED_NOTE))
-            header = _("**Notes from grading**")
+        if self.unsandboxed:
+            notes.insert(0, _(UNSANDBOXED_NOTE))
         if notes:
-            text = header + "\n\n" + "\n".join(f"* {n}" for n in notes)
+            text = _("**Notes from grading**") + "\n\n" + "\n".join(f"* {n}" for n in notes)
             nb.cells.insert(0, NotebookNode(cell_type="markdown", metadata={}, source=text,
                                             id="grading-notes"))
 

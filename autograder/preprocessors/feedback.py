@@ -23,7 +23,9 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-PLACEHOLDER = "# Hidden tests ran here; their code is not shown. Their verdict is below."
+from dnn_ref.i18n import N_, _, language, notebook_language
+
+PLACEHOLDER = N_("# Hidden tests ran here; their code is not shown. Their verdict is below.")
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -33,6 +35,11 @@ class HideHiddenTests(NbGraderPreprocessor):
         config=True)
     end = Unicode("END HIDDEN TESTS", help="Marker closing a hidden-test region.").tag(
         config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict
+                   ) -> tuple[NotebookNode, ResourcesDict]:
+        with language(notebook_language(nb)):   # the placeholder in the notebook's language
+            return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int
                         ) -> tuple[NotebookNode, ResourcesDict]:
@@ -44,13 +51,14 @@ class HideHiddenTests(NbGraderPreprocessor):
         return cell, resources
 
     def strip_source(self, source: str) -> str:
-        """``source`` with every hidden region (markers included) replaced by PLACEHOLDER."""
+        """``source`` with every hidden region (markers included) replaced by PLACEHOLDER
+        (in the current language)."""
         kept: list[str] = []
         hiding = False
         for line in source.splitlines():
             if self.begin in line:
                 hiding = True
-                kept.append(PLACEHOLDER)
+                kept.append(_(PLACEHOLDER))
             elif self.end in line:
                 hiding = False
             elif not hiding:

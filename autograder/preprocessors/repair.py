@@ -34,7 +34,17 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from dnn_ref.i18n import N_, _, language, notebook_language
+
 REPAIRS_KEY = "autograder_repairs"
+CELL_TYPES = {"code": N_("a code cell"), "markdown": N_("a markdown cell"),
+              "raw": N_("a raw cell")}
+"""How the notes name a kind of cell."""
+
+
+def cell_type_name(cell_type: str) -> str:
+    """``"a code cell"`` for ``"code"``, in the current language."""
+    return _(CELL_TYPES[cell_type]) if cell_type in CELL_TYPES else repr(cell_type)
 
 
 def grade_id_of(cell: NotebookNode) -> str | None:
@@ -49,17 +59,22 @@ class RepairCells(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict
                    ) -> tuple[NotebookNode, ResourcesDict]:
+        with language(notebook_language(nb)):   # the notes in the notebook's language
+            return self._repair(nb, resources)
+
+    def _repair(self, nb: NotebookNode, resources: ResourcesDict
+                ) -> tuple[NotebookNode, ResourcesDict]:
         notes: list[str] = []
         # the key is ours: whatever a submission brought under it is not a note from grading
         forged = nb.metadata.pop(REPAIRS_KEY, None)
         if forged is not None:
-            notes.append("The notebook's metadata held text under the grader's own notes key; "
-                         "it was removed (only the grader writes these notes).")
+            notes.append(_("The notebook's metadata held text under the grader's own notes "
+                           "key; it was removed (only the grader writes these notes)."))
         known = self._source_cells(resources)
         if known is not None and (restored := restore_dropped(nb, known)):
-            notes.append(f"{restored} cells had lost their grading metadata (an editor dropped "
-                         "it); they were recognised by their text and place and graded as the "
-                         "released cells.")
+            notes.append(_("{n} cells had lost their grading metadata (an editor dropped it); "
+                           "they were recognised by their text and place and graded as the "
+                           "released cells.").format(n=restored))
         seen: Counter[str] = Counter()
         for index, cell in enumerate(nb.cells, start=1):
             meta = cell.get("metadata", {})
@@ -68,28 +83,34 @@ class RepairCells(NbGraderPreprocessor):
             grade_id = grade_id_of(cell)
             if not isinstance(meta["nbgrader"], dict) or not grade_id:
                 del meta["nbgrader"]
-                notes.append(f"Cell {index} had incomplete grading metadata (no grade_id); it "
-                             "was graded as an ordinary cell.")
+                notes.append(_("Cell {index} had incomplete grading metadata (no grade_id); "
+                               "it was graded as an ordinary cell.").format(index=index))
                 continue
             if known is not None and grade_id not in known:
                 del meta["nbgrader"]
-                notes.append(f"Cell {index} named itself {grade_id!r}, a cell this assignment "
-                             "does not have; it was graded as an ordinary cell.")
+                notes.append(_("Cell {index} named itself {grade_id}, a cell this assignment "
+                               "does not have; it was graded as an ordinary cell.").format(
+                                   index=index, grade_id=repr(grade_id)))
                 continue
             seen[grade_id] += 1
             if seen[grade_id] > 1:
                 del meta["nbgrader"]
-                notes.append(f"Cell {index} is a copy of cell {grade_id!r} (same grading "
-                             "metadata); the first one keeps that role, this copy ran as an "
-                             "ordinary cell, in its place.")
+                notes.append(_("Cell {index} is a copy of cell {grade_id} (same grading "
+                               "metadata); the first one keeps that role, this copy ran as an "
+                               "ordinary cell, in its place.").format(
+                                   index=index, grade_id=repr(grade_id)))
                 continue
             if known is not None and cell.cell_type != known[grade_id][0]:
-                notes.append(f"Cell {grade_id!r} had been changed to a {cell.cell_type} cell; "
-                             f"it was changed back to a {known[grade_id][0]} cell.")
+                notes.append(_("Cell {grade_id} had been changed to {changed}; it was changed "
+                               "back to {released}.").format(
+                                   grade_id=repr(grade_id), changed=cell_type_name(cell.cell_type),
+                                   released=cell_type_name(known[grade_id][0])))
             if known is not None and (changed := _restore_flags(meta["nbgrader"],
                                                                 known[grade_id][1])):
-                notes.append(f"Cell {grade_id!r} had its grading metadata changed "
-                             f"({', '.join(changed)}); the released values were put back.")
+                flags = ", ".join(f"`{key}`" for key in changed)
+                notes.append(_("Cell {grade_id} had its grading metadata changed ({flags}); "
+                               "the released values were put back.").format(
+                                   grade_id=repr(grade_id), flags=flags))
         if notes:
             self.log.warning("Repaired %s: %s", resources.get("nbgrader", {}).get("student"),
                              "; ".join(notes))

@@ -16,9 +16,7 @@ from pathlib import Path
 
 from autograder.sandbox.student_view import cache_root
 from dnn_ref.grading.taken_away import AUTODIFF  # the at-home check reads the same list
-
-MESSAGE = ("{name} is not available while your notebook is graded: it computes gradients "
-           "automatically, and this course grades the gradients you derive yourself.")
+from dnn_ref.grading.taken_away import UNAVAILABLE_AUTODIFF as MESSAGE
 
 
 def installed(names: tuple[str, ...] | None = None) -> dict[str, Path]:
@@ -50,7 +48,7 @@ def stubs(names: tuple[str, ...] | None = None) -> list[tuple[Path, Path]]:
     for name, folder in installed(names).items():
         stub = cache_root() / "blocked" / name
         init = stub / "__init__.py"
-        text = f"raise ImportError({MESSAGE.format(name=name)!r})\n"
+        text = f"raise ImportError({MESSAGE.format(qualname=name)!r})\n"
         if not init.is_file() or init.read_text() != text:
             stub.mkdir(parents=True, exist_ok=True)
             init.write_text(text)

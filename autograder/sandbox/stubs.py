@@ -14,7 +14,12 @@ import ast
 import fnmatch
 from collections.abc import Iterable
 
-from dnn_ref.grading.taken_away import RELATED
+from dnn_ref.grading.taken_away import (
+    RELATED,
+    UNAVAILABLE_CHECKER,
+    UNAVAILABLE_OWN,
+    UNAVAILABLE_RELATED,
+)
 
 EXCEPTION_MODULE = "_unavailable"
 EXCEPTION_SOURCE = '''"""Only in the grading sandbox's copy of dnn_ref."""
@@ -30,19 +35,16 @@ class ReferenceUnavailable(RuntimeError):
 
 
 def message(qualname: str, why: str) -> str:
-    """The text of a stub's ReferenceUnavailable."""
-    return f"{qualname} is not available while your notebook is graded: {why}"
+    """The text of a stub's ReferenceUnavailable: ``why`` is one of
+    :data:`~dnn_ref.grading.taken_away.UNAVAILABLE` with ``{qualname}`` still to fill."""
+    return why.replace("{qualname}", qualname)
 
 
 def _why(graded: str, own: bool) -> str:
-    if own:
-        return f"this assignment grades your own {graded}: write it and call yours."
-    return (f"it computes most of {graded}, which this assignment asks you to write; "
-            "use your own functions.")
+    return (UNAVAILABLE_OWN if own else UNAVAILABLE_RELATED).replace("{graded}", graded)
 
 
-CHECKER_WHY = ("the checker's reference answers are computed outside the sandbox; "
-               "while grading, check_<name> only records what your function returns.")
+CHECKER_WHY = UNAVAILABLE_CHECKER
 
 
 # ------------------------------------------------------------------------------- rewriting

@@ -25,6 +25,7 @@ import numpy as np
 
 from dnn_ref import network as ref
 from dnn_ref.activations import sigmoid
+from dnn_ref.i18n import N_, retranslate
 
 Array = np.ndarray
 
@@ -41,26 +42,52 @@ NAMES = [name for names in ASSIGNMENTS.values() for name in names]
 
 @dataclass(frozen=True)
 class Case:
-    """One test case: a description used in messages and the arguments to pass."""
+    """One test case: its name (English, one of :data:`NAME_TEMPLATES` formatted) and the
+    arguments to pass. :meth:`title` is the name in the student's language."""
 
     name: str
     args: tuple
 
+    def title(self) -> str:
+        """The case's name in the current language (:func:`describe`)."""
+        return describe(self.name)
+
 
 NetSpec = tuple[str, list[int], int, int | None]
-"""(description, layer_dims, m, seed of [Numpy-RO]'s randn·0.01 init or None for random weights)."""
+"""(name template, layer_dims, m, seed of [Numpy-RO]'s randn·0.01 init or None for random
+weights)."""
 
 _VISIBLE_NETS: list[NetSpec] = [
-    ("two-layer net with the course's randn·0.01 initialisation", [3, 4, 1], 5, 3),
-    ("one-layer net (logistic regression)", [4, 1], 6, None),
-    ("single example", [3, 2, 1], 1, None),
-    ("square hidden layers", [3, 3, 3, 1], 4, None),
-    ("deep net", [5, 4, 3, 2, 1], 7, None)]
+    (N_("two-layer net with the course's randn·0.01 initialisation, layer_dims {dims}, "
+        "m = {m}"), [3, 4, 1], 5, 3),
+    (N_("one-layer net (logistic regression), layer_dims {dims}, m = {m}"), [4, 1], 6, None),
+    (N_("single example, layer_dims {dims}, m = {m}"), [3, 2, 1], 1, None),
+    (N_("square hidden layers, layer_dims {dims}, m = {m}"), [3, 3, 3, 1], 4, None),
+    (N_("deep net, layer_dims {dims}, m = {m}"), [5, 4, 3, 2, 1], 7, None)]
 
 _VISIBLE_LAYERS = [(3, 3, 4), (1, 4, 6), (4, 3, 5), (2, 3, 1), (5, 6, 7)]
 """(n_l, n_{l−1}, m) of the visible one_layer_backward cases, one per kind below."""
 
-_LAYER_KINDS = ["square W", "output layer", "hidden layer", "single example", "wide layer"]
+_LAYER_KINDS = [N_("square W: W {shape}, m = {m}"), N_("output layer: W {shape}, m = {m}"),
+                N_("hidden layer: W {shape}, m = {m}"), N_("single example: W {shape}, m = {m}"),
+                N_("wide layer: W {shape}, m = {m}")]
+"""The name templates of the one_layer_backward cases, one per kind of layer; the fourth
+has a single example."""
+_SINGLE_EXAMPLE = 3
+
+_Z_SHAPE, _LARGE_Z = N_("Z of shape {shape}"), N_("very large |z| (numerical stability)")
+_COST = N_("AL and Y of shape (1, {m})")
+_SCALARS, _ARRAYS = N_("scalars {values}"), N_("arrays of shape {shape}")
+
+NAME_TEMPLATES: tuple[str, ...] = (*(spec[0] for spec in _VISIBLE_NETS), *_LAYER_KINDS,
+                                   _Z_SHAPE, _LARGE_Z, _COST, _SCALARS, _ARRAYS)
+"""Every case's name is one of these (English, in the catalogue) with its values filled in."""
+
+
+def describe(name: str) -> str:
+    """A case's name (English, as :data:`NAME_TEMPLATES` make it) in the current language;
+    any other text unchanged. The English name is what records and tables keep."""
+    return retranslate(name, NAME_TEMPLATES)
 
 _VISIBLE_SCALARS = {  # [Graphs-PT]'s worked example x = 1, y = 3, z = −3 (p = 4, dp = −3)
     "add_backward": [(1.0,), (-3.0,)],
@@ -112,9 +139,9 @@ def _net_cases(name: str, rng: np.random.Generator, vary: bool) -> list[Case]:
     """forward_prop (X, parameters), backprop (AL, Y, caches) or update_parameters cases."""
     rates = iter([0.1, 0.5, 2.0, 0.05, 0.01])
     out = []
-    for desc, dims, m, article_seed in _net_specs(rng, vary):
+    for template, dims, m, article_seed in _net_specs(rng, vary):
         params = _params(rng, dims, article_seed)
-        desc = f"{desc}, layer_dims {dims}, m = {m}"
+        desc = template.format(dims=dims, m=m)
         if name == "update_parameters":
             grads = {f"d{k}": rng.standard_normal(v.shape) * 0.1 for k, v in params.items()}
             rate = round(float(10 ** rng.uniform(-2, 0.3)), 3) if vary else next(rates)
@@ -148,14 +175,14 @@ def _layer_cases(rng: np.random.Generator, vary: bool) -> list[Case]:
         square = _int(rng, 2, 5)
         sizes = [(square, square), (1, _int(rng, 2, 6)), (_int(rng, 2, 6), _int(rng, 2, 6)),
                  (_int(rng, 1, 4), _int(rng, 2, 5)), (_int(rng, 4, 8), _int(rng, 4, 8))]
-        shapes = [(n, n_prev, 1 if kind == "single example" else _examples(rng, n_prev))
-                  for kind, (n, n_prev) in zip(_LAYER_KINDS, sizes, strict=True)]
+        shapes = [(n, n_prev, 1 if i == _SINGLE_EXAMPLE else _examples(rng, n_prev))
+                  for i, (n, n_prev) in enumerate(sizes)]
     out = []
     for kind, (n, n_prev, m) in zip(_LAYER_KINDS, shapes, strict=True):
         A_prev = sigmoid(rng.standard_normal((n_prev, m)))
         W, b = rng.standard_normal((n, n_prev)) * 0.8, rng.standard_normal((n, 1)) * 0.3
         dA = rng.standard_normal((n, m))
-        out.append(Case(f"{kind}: W {W.shape}, m = {m}", (dA, ((A_prev, W, b), W @ A_prev + b))))
+        out.append(Case(kind.format(shape=W.shape, m=m), (dA, ((A_prev, W, b), W @ A_prev + b))))
     return out
 
 
@@ -173,8 +200,8 @@ def _z_cases(rng: np.random.Generator, vary: bool) -> list[Case]:
         Z = np.round(rng.standard_normal(shape) * 3, 1)
         if vary and i == 0:
             Z.flat[_int(rng, 0, Z.size - 1)] = 0.0   # an exact zero: relu'(0) and max(0, 0)
-        out.append(Case(f"Z of shape {shape}", (Z,)))
-    out.append(Case("very large |z| (numerical stability)", (np.array([big], dtype=float),)))
+        out.append(Case(_Z_SHAPE.format(shape=shape), (Z,)))
+    out.append(Case(_LARGE_Z, (np.array([big], dtype=float),)))
     return out
 
 
@@ -183,7 +210,7 @@ def _cost_cases(rng: np.random.Generator, vary: bool) -> list[Case]:
     out = []
     for m in ([_int(rng, 2, 10), 1, _int(rng, 2, 10)] if vary else [5, 1, 8]):
         AL = rng.uniform(0.05, 0.95, size=(1, m))
-        out.append(Case(f"AL and Y of shape (1, {m})", (AL, _labels(rng, m))))
+        out.append(Case(_COST.format(m=m), (AL, _labels(rng, m))))
     return out
 
 
@@ -209,8 +236,8 @@ def _graph_cases(name: str, rng: np.random.Generator, vary: bool) -> list[Case]:
     shape = (_int(rng, 1, 4), _int(rng, 2, 4)) if vary else (2, 3)
     arrays = tuple(np.round(rng.standard_normal(shape), 2) for _ in range(3))
     scalars = [_scalars(rng, n_args) for _ in range(2)] if vary else _VISIBLE_SCALARS[name]
-    out = [Case(f"scalars {args}", args) for args in scalars]
-    out.append(Case(f"arrays of shape {shape}", arrays[:n_args]))
+    out = [Case(_SCALARS.format(values=args), args) for args in scalars]
+    out.append(Case(_ARRAYS.format(shape=shape), arrays[:n_args]))
     return out
 
 

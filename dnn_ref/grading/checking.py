@@ -31,7 +31,7 @@ from dnn_ref.grading.cases import Case, cases
 from dnn_ref.grading.diagnoses import REFERENCES, Diagnosis, diagnose, exception_diagnosis
 from dnn_ref.grading.diagnoses.compare import quiet
 from dnn_ref.grading.diagnoses.delegation import watch
-from dnn_ref.i18n import _
+from dnn_ref.i18n import _, joined
 
 WIDTH = 86
 """Longest line of a rendered failure (nbgrader's Validate cuts lines at 87 characters)."""
@@ -76,7 +76,7 @@ class CheckFailed(AssertionError):
 def failure_message(name: str, index: int, total: int, case: Case, diagnosis: Diagnosis) -> str:
     """``<name> failed check <index> of <total> (<case>):`` and the diagnosis below it."""
     return _("{name} failed check {index} of {total} ({case}):").format(
-        name=name, index=index, total=total, case=case.name) + f"\n{diagnosis.message}"
+        name=name, index=index, total=total, case=case.title()) + f"\n{diagnosis.message}"
 
 
 def raised_diagnosis(name: str, exc: BaseException) -> Diagnosis:
@@ -145,7 +145,7 @@ def _blame(name: str, fn: Callable, helpers: list[str], failure: str) -> tuple[b
     namespace = fn.__globals__
     own = {h: namespace[h] for h in helpers}
     failing = {h: f for h in helpers if (f := first_failure(h, own[h])[0])}
-    swapped = " and ".join(helpers)
+    swapped = joined(helpers)
     if not failing:
         own_note = (_("(Your {helpers} passes its own checks, so the fault is in {name} itself.)")
                     if len(helpers) == 1 else
@@ -153,7 +153,7 @@ def _blame(name: str, fn: Callable, helpers: list[str], failure: str) -> tuple[b
         return False, failure + "\n\n" + own_note.format(helpers=swapped, name=name)
     with _swapped(namespace, helpers):
         with_reference, n = first_failure(name, fn, tuple(REFERENCES[h] for h in helpers))
-    culprit = " and ".join(failing)
+    culprit = joined(failing)
     if with_reference is None:
         return True, (_("✓ {name}: passed all {n} checks with the reference {helpers} swapped "
                         "in: {name} itself is right; the fault is in your {culprit}, see its "

@@ -16,6 +16,7 @@ import fnmatch
 from collections.abc import Iterable
 
 from dnn_ref.grading.cases import ASSIGNMENTS
+from dnn_ref.i18n import N_
 
 RELATED: dict[str, dict[str, tuple[str, ...]]] = {
     "sigmoid": {"activations": ("sigmoid", "Sigmoid.__call__"), "graph": ("Value.sigmoid",)},
@@ -51,6 +52,23 @@ WHOLESALE = ("grading.diagnoses",)
 AUTODIFF = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "tinygrad", "micrograd",
             "mxnet", "chainer", "theano", "functorch")
 """Top-level packages that compute gradients automatically: a graded kernel cannot import them."""
+
+
+UNAVAILABLE_OWN = N_("{qualname} is not available while your notebook is graded: this "
+                     "assignment grades your own {graded}: write it and call yours.")
+UNAVAILABLE_RELATED = N_("{qualname} is not available while your notebook is graded: it "
+                         "computes most of {graded}, which this assignment asks you to write; "
+                         "use your own functions.")
+UNAVAILABLE_CHECKER = N_("{qualname} is not available while your notebook is graded: the "
+                         "checker's reference answers are computed outside the sandbox; while "
+                         "grading, check_<name> only records what your function returns.")
+UNAVAILABLE_AUTODIFF = N_("{qualname} is not available while your notebook is graded: it "
+                          "computes gradients automatically, and this course grades the "
+                          "gradients you derive yourself.")
+UNAVAILABLE = (UNAVAILABLE_OWN, UNAVAILABLE_RELATED, UNAVAILABLE_CHECKER, UNAVAILABLE_AUTODIFF)
+"""What the graded kernel's stand-ins raise (``ReferenceUnavailable``, ``ImportError``), in
+English: they are written before anyone knows the student's language, and shown in it with
+:func:`dnn_ref.i18n.retranslate`."""
 
 
 def assignment_of(name: str) -> list[str]:

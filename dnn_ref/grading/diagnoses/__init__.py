@@ -31,6 +31,7 @@ from dnn_ref.grading.cases import Case
 from dnn_ref.grading.diagnoses import backward, exceptions, forward, graphs, update
 from dnn_ref.grading.diagnoses.catalogue import TITLES
 from dnn_ref.grading.diagnoses.compare import Wrong, describe, quiet
+from dnn_ref.i18n import _
 
 __all__ = ["REFERENCES", "TITLES", "Diagnosis", "diagnose", "exception_diagnosis"]
 
@@ -99,9 +100,9 @@ def diagnose(name: str, case: Case, result: object, *, args_after: tuple | None 
         except Wrong as wrong:
             return Diagnosis(wrong.mistake, wrong.message)
         except Exception as exc:  # a result too odd to compare is still a wrong result
-            return Diagnosis("uncheckable", f"its result could not be checked "
-                                            f"({type(exc).__name__}: {exc}); it returned "
-                                            f"{describe(result)}.")
+            return Diagnosis("uncheckable", _(
+                "its result could not be checked ({error}); it returned {what}.").format(
+                    error=f"{type(exc).__name__}: {exc}", what=describe(result)))
     return None
 
 

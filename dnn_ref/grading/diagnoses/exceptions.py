@@ -12,13 +12,14 @@ import re
 import numpy as np
 
 from dnn_ref.grading.diagnoses.compare import Wrong
-from dnn_ref.i18n import _
+from dnn_ref.grading.taken_away import UNAVAILABLE
+from dnn_ref.i18n import N_, _, retranslate
 
 SHAPE_WORDS = ("matmul", "aligned", "broadcast", "shape")
 """Words of numpy's messages when array shapes do not fit."""
 
-SHAPES_HINT = ("the array shapes do not fit: check the transposes (Z = W·A_prev + b, "
-               "dW = (1/m)·dZ·A_prevᵀ, dA_prev = Wᵀ·dZ) and that layer l uses caches[l − 1].")
+SHAPES_HINT = N_("the array shapes do not fit: check the transposes (Z = W·A_prev + b, "
+                 "dW = (1/m)·dZ·A_prevᵀ, dA_prev = Wᵀ·dZ) and that layer l uses caches[l − 1].")
 
 
 def _quoted(message: str) -> str:
@@ -133,6 +134,7 @@ def exception_wrong(name: str, exc_type: str, message: str, line: str | None = N
         that ``name`` called).
     """
     who = where or name
+    message = retranslate(message, UNAVAILABLE)   # a stand-in's reason, raised in English
     if exc_type == "NotImplementedError":
         return Wrong("not_implemented",
                      _("you have not implemented {who} yet: it still raises "

@@ -49,16 +49,16 @@ def diagnose_multiply_backward(args: tuple, result: object, args_after: tuple | 
     x, y, dout = args
     expected = dict(zip(("dx", "dy"), multiply_backward(x, y, dout), strict=True))
     got = unpack(result, ("dx", "dy"), expected)
-    swap = "each input gets the *other* input times dout: dx = y·dout, dy = x·dout."
+    add_rule = ("multiply_uses_add_rule", "that is an add node's rule; for a product each "
+                "input gets the *other* input times dout: dx = y·dout, dy = x·dout.", dout)
     compare("dx", got["dx"], expected["dx"], [
-        ("multiply_dx_dy_swapped", "dx and dy are swapped: " + swap, x * dout),
+        ("multiply_dx_dy_swapped", "dx and dy are swapped: each input gets the *other* input "
+                                   "times dout: dx = y·dout, dy = x·dout.", x * dout),
         ("multiply_without_upstream", "the upstream gradient is missing: multiply the local "
-                                      "gradient y by dout.", y),
-        ("multiply_uses_add_rule", "that is an add node's rule; for a product " + swap, dout)])
+                                      "gradient y by dout.", y), add_rule])
     compare("dy", got["dy"], expected["dy"], [
         ("multiply_without_upstream", "the upstream gradient is missing: multiply the local "
-                                      "gradient x by dout.", x),
-        ("multiply_uses_add_rule", "that is an add node's rule; for a product " + swap, dout)])
+                                      "gradient x by dout.", x), add_rule])
 
 
 def diagnose_graph_gradients(args: tuple, result: object, args_after: tuple | None) -> None:
