@@ -16,7 +16,10 @@ answered 500, ``TemplateNotFound: bootstrap.min.css``).
   that makes no request at all, so it can be attached in the LMS and read
   anywhere;
 * outputs (the diagnoses) wrap, code scrolls inside its own box, prompts are
-  hidden on narrow screens, tables get borders and scroll when too wide.
+  hidden on narrow screens, tables get borders and scroll when too wide;
+* every word of the page is in the graded notebook's language (``metadata.dnn.language``):
+  the template's own (``t("Score: ...")``, nbgrader's words rewritten in it, the same in
+  English) and the marks nbgrader's ``LimitOutput`` leaves in long outputs.
 
 :class:`FeedbackPage` is the preprocessor (last in
 ``GenerateFeedback.preprocessors``) that hands the template the script and
@@ -36,7 +39,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import default
 
-from dnn_ref.i18n import _, language, notebook_language
+from dnn_ref.i18n import N_, _, language, notebook_language, translated
 
 #: Folders holding template directories: this package's and nbgrader's (for ``feedback``).
 TEMPLATE_DIRS = [
@@ -47,6 +50,9 @@ TEMPLATE = "dnn_feedback"
 #: Its page template; it extends nbgrader's ``feedback/index.html.j2`` (found next).
 TEMPLATE_FILE = "feedback_page.html.j2"
 COMPONENT = "tex-svg-full.js"
+#: The lines nbgrader's LimitOutput puts in place of what it cut (translated on the page).
+TRUNCATED = {"... Output truncated ...": N_("... Output truncated ..."),
+             "... Traceback truncated ...": N_("... Traceback truncated ...")}
 
 CSS = """
 body { font-size: 16px; line-height: 1.5; padding-top: 0.5em; }
@@ -125,20 +131,44 @@ def test_results(nb: NotebookNode) -> list[dict[str, object]]:
     return results
 
 
+def translate_truncation_marks(nb: NotebookNode) -> None:
+    """nbgrader's "... Output truncated ..." lines in the current language."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and isinstance(out.get("text"), str):
+                out.text = "\n".join(_(TRUNCATED[line]) if line in TRUNCATED else line
+                                     for line in out.text.split("\n"))
+            elif out.get("output_type") == "error" and isinstance(out.get("traceback"), list):
+                out.traceback = [_(TRUNCATED[line]) if line in TRUNCATED else line
+                                 for line in out.traceback]
+
+
 class FeedbackPage(NbGraderPreprocessor):
     """Give the ``dnn_feedback`` template its inlined MathJax, style sheet and test summary."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict
                    ) -> tuple[NotebookNode, ResourcesDict]:
         with language(notebook_language(nb)) as lang:   # the page in the notebook's language
+            translate_truncation_marks(nb)
             resources["feedback_page"] = {"mathjax": mathjax_script(), "css": CSS,
-                                          "tests": test_results(nb), "passed": _("✓ passed"),
+                                          "tests": test_results(nb),
                                           "lang": lang.replace("_", "-")}
         return nb, resources
 
 
 class FeedbackExporter(HTMLExporter):
-    """nbgrader's HTML exporter with the ``dnn_feedback`` template, for feedback pages only."""
+    """nbgrader's HTML exporter with the ``dnn_feedback`` template, for feedback pages only;
+    a page is rendered in its notebook's language (the template's ``t``)."""
+
+    def from_notebook_node(self, nb: NotebookNode, resources: dict | None = None,
+                           **kw: object) -> tuple[str, dict]:
+        with language(notebook_language(nb)):
+            return super().from_notebook_node(nb, resources, **kw)
+
+    def _create_environment(self) -> object:
+        environment = super()._create_environment()
+        environment.globals["t"] = translated
+        return environment
 
     @default("template_name")
     def _template_name_default(self) -> str:

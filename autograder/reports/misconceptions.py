@@ -37,7 +37,7 @@ from autograder.judge import TITLES as JUDGE_TITLES
 from autograder.reports import similarity
 from autograder.spreadsheet import SafeWriter
 from dnn_ref.grading.diagnoses.catalogue import TITLES, title
-from dnn_ref.i18n import _, current
+from dnn_ref.i18n import _, current, translated
 
 TEMPLATES = Path(__file__).parent / "templates"
 COURSE_ID = "dnn-from-scratch"
@@ -96,8 +96,9 @@ def load_results(course: Path, assignment: str) -> ClassResults:
             student = submission.student.id
             path = course / "autograded" / student / assignment / "grading.json"
             if not path.is_file():
-                problems.append(f"{student}: graded, but no {path.relative_to(course)} "
-                                "(graded before diagnoses were recorded? run make autograde)")
+                problems.append(_("{student}: graded, but no {path} (graded before diagnoses "
+                                  "were recorded? run make autograde)").format(
+                                      student=student, path=path.relative_to(course)))
                 continue
             recorded = json.loads(path.read_text())
             scores = {g.name: g for nb in submission.notebooks for g in nb.grades}
@@ -105,12 +106,17 @@ def load_results(course: Path, assignment: str) -> ClassResults:
                 grade = scores.get(e["grade_id"])
                 expected = float(e["points"]) if e["passed"] else 0.0
                 if grade is None:
-                    problems.append(f"{student}: {e['grade_id']} is in grading.json but not "
-                                    "in the gradebook")
+                    problems.append(_("{student}: {grade_id} is in grading.json but not in "
+                                      "the gradebook").format(student=student,
+                                                              grade_id=e["grade_id"]))
                 elif grade.auto_score is None or abs(grade.auto_score - expected) > 1e-9:
-                    problems.append(f"{student}: {e['grade_id']} recorded "
-                                    f"{'passed' if e['passed'] else 'failed'} but the "
-                                    f"gradebook has {grade.auto_score} of {grade.max_score}")
+                    recorded_as = (_("{student}: {grade_id} recorded passed but the gradebook "
+                                     "has {score} of {points}") if e["passed"] else
+                                   _("{student}: {grade_id} recorded failed but the gradebook "
+                                     "has {score} of {points}"))
+                    problems.append(recorded_as.format(student=student, grade_id=e["grade_id"],
+                                                       score=grade.auto_score,
+                                                       points=grade.max_score))
             entries[student] = recorded
     return ClassResults(assignment, entries, problems)
 
@@ -202,7 +208,7 @@ def write_report(course: Path, assignment: str, out: Path) -> ClassResults:
         w = SafeWriter(f)
         w.writerow(["function", "mistake", "label", "students", "graded", "student_ids"])
         for s in summaries:
-            w.writerow([s.function, "passed", "passed every test", len(s.passed), s.graded,
+            w.writerow([s.function, "passed", _("passed every test"), len(s.passed), s.graded,
                         " ".join(s.passed)])
             for m in s.mistakes:
                 w.writerow([s.function, m.slug, m.label, len(m.students), s.graded,
@@ -217,11 +223,12 @@ def write_report(course: Path, assignment: str, out: Path) -> ClassResults:
     for fl in flags:
         code_b, spans_b = excerpt(fl.code_b, fl.spans_b) if fl.reference else (fl.code_b,
                                                                                  fl.spans_b)
-        pairs.append({"flag": fl, "a": marked(fl.code_a, fl.spans_a),
+        pairs.append({"flag": fl, "function": similarity.shown(fl.function),
+                      "b_name": similarity.shown(fl.b), "a": marked(fl.code_a, fl.spans_a),
                       "b": marked(code_b, spans_b)})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     html = env.get_template("report.html.j2").render(
-        t=lambda message, **values: _(message).format(**values),
+        t=translated,
         lang=current().replace("_", "-"), assignment=assignment, graded=len(results.entries),
         summaries=summaries,
         problems=results.problems, pairs=pairs)

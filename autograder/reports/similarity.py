@@ -42,13 +42,15 @@ import nbformat
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
 
+from dnn_ref.i18n import N_, _
+
 ROOT = Path(__file__).resolve().parents[2]
 #: Code students can read: label -> source file (markdown files contribute their code cells).
 COURSE_CODE = {
     "dnn_ref/network.py": ROOT / "dnn_ref" / "network.py",
     "dnn_ref/activations.py": ROOT / "dnn_ref" / "activations.py",
     "dnn_ref/graph.py": ROOT / "dnn_ref" / "graph.py",
-    "book chapter 6": ROOT / "book" / "06_backpropagation.md",
+    N_("book chapter 6"): ROOT / "book" / "06_backpropagation.md",
 }
 #: copydetect's k-gram length (characters of normalised code). Every k-gram is kept (window 1,
 #: no winnowing): copydetect hashes with Python's salted hash(), so winnowing would pick other
@@ -62,7 +64,13 @@ MAX_CODE = 100_000
 #: (a one-line answer most of the class writes alike is not).
 MIN_IDENTICAL_LINES = 8
 #: The function name of a flag about whole submissions.
-ALL_FUNCTIONS = "all graded functions"
+ALL_FUNCTIONS = N_("all graded functions")
+
+
+def shown(name: str) -> str:
+    """A flag's function or side as a page shows it: the course's own labels (the book's
+    chapter, every graded function) in the current language, a student id or a file as is."""
+    return _(name) if name == ALL_FUNCTIONS or name in COURSE_CODE else name
 
 
 @dataclass(frozen=True)
