@@ -3,7 +3,7 @@
 English is the source: every message is written in English in the code and
 marked with :func:`_`; ``locale/<lang>/LC_MESSAGES/dnn_ref.po`` at the
 repository's root holds its translation, compiled to
-``dnn_ref/locale/<lang>/LC_MESSAGES/dnn_ref.mo`` (``make i18n-dnn``). A
+``dnn_ref/locale/<lang>/LC_MESSAGES/dnn_ref.mo`` (``make i18n-students``). A
 message without a translation is shown in English, unchanged.
 
 The language is, first found:
@@ -14,8 +14,11 @@ The language is, first found:
 3. the language recorded in the open notebook's metadata (``dnn.language``,
    set at release; Jupyter gives the kernel the notebook's path in
    ``$JPY_SESSION_NAME``);
-4. ``$COURSE_LANGUAGE`` (the course's language);
-5. English.
+4. the language of the notebooks in the kernel's working folder, when they agree
+   (nbgrader's Validate runs a notebook in its own folder without telling the kernel
+   which one);
+5. ``$COURSE_LANGUAGE`` (the course's language);
+6. English.
 
 An unknown language name is English: the metadata is student-controlled text.
 """
@@ -41,6 +44,8 @@ COURSE_LANGUAGE_ENV = "COURSE_LANGUAGE"
 METADATA_KEY = "dnn"
 """A released notebook's ``metadata[METADATA_KEY]["language"]`` is its language."""
 MAX_NOTEBOOK_BYTES = 8 * 2**20
+MAX_FOLDER_NOTEBOOKS = 8
+"""A working folder with more notebooks than this says nothing about the language."""
 
 _chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar("dnn_language", default=None)
 
@@ -76,7 +81,28 @@ def _open_notebook_language() -> str | None:
     return _language_of_file(path, stat.st_mtime_ns, stat.st_size)
 
 
-@functools.lru_cache(maxsize=8)
+def _folder_language() -> str | None:
+    """The language the notebooks in the working folder were released in, if they agree."""
+    try:
+        with os.scandir(".") as entries:
+            found = [e for e in entries if e.name.endswith(".ipynb") and e.is_file()]
+    except OSError:
+        return None
+    if len(found) > MAX_FOLDER_NOTEBOOKS:
+        return None
+    languages = set()
+    for entry in found:
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        languages.add(_language_of_file(os.path.abspath(entry.path), stat.st_mtime_ns,
+                                        stat.st_size))
+    languages.discard(None)
+    return languages.pop() if len(languages) == 1 else None
+
+
+@functools.lru_cache(maxsize=32)
 def _language_of_file(path: str, mtime_ns: int, size: int) -> str | None:
     """The language in a notebook file's metadata (cached while the file is unchanged)."""
     if size > MAX_NOTEBOOK_BYTES:
@@ -93,8 +119,8 @@ def current() -> str:
     for found in (_chosen.get(), normalize(os.environ.get(LANGUAGE_ENV))):
         if found:
             return found
-    return (_open_notebook_language() or normalize(os.environ.get(COURSE_LANGUAGE_ENV))
-            or "en")
+    return (_open_notebook_language() or _folder_language()
+            or normalize(os.environ.get(COURSE_LANGUAGE_ENV)) or "en")
 
 
 @functools.cache

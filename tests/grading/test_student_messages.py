@@ -7,7 +7,9 @@ the shipped .mo current, and the at-home check speaking the student's language.
 * each translation keeps its English's placeholders (``{name}``, ``%s``) and inline code;
 * ``dnn_ref/locale/pt_BR/LC_MESSAGES/dnn_ref.mo`` gives every translation of the .po;
 * ``DNN_LANGUAGE=pt_BR`` makes a visible check fail in Portuguese, the released notebook's
-  metadata does the same, English stays the default, and hostile language names are English.
+  metadata does the same (the open notebook's, or that of the notebooks in the kernel's
+  folder, as under nbgrader's Validate), English stays the default, and hostile language
+  names are English.
 """
 
 from __future__ import annotations
@@ -76,11 +78,18 @@ def test_the_shipped_mo_gives_every_translation():
     assert not stale, f"run tools/student_messages.py compile: {stale}"
 
 
-def _run(env: dict[str, str]) -> str:
+def _run(env: dict[str, str], cwd: Path | None = None) -> str:
     clean = {k: v for k, v in os.environ.items()
              if k not in ("DNN_LANGUAGE", "COURSE_LANGUAGE", "JPY_SESSION_NAME")}
     return subprocess.run([sys.executable, "-c", WRONG_SIGMOID], env={**clean, **env},
-                          capture_output=True, text=True, timeout=120, check=True).stdout
+                          cwd=cwd, capture_output=True, text=True, timeout=120,
+                          check=True).stdout
+
+
+def _notebook(folder: Path, name: str, language: object) -> Path:
+    path = folder / name
+    path.write_text(json.dumps({"cells": [], "metadata": {"dnn": {"language": language}}}))
+    return path
 
 
 def test_the_at_home_check_speaks_portuguese_under_dnn_language():
@@ -103,6 +112,16 @@ def test_the_released_notebooks_language_and_dnn_language_over_it(tmp_path):
     assert "falhou na verificação" in _run({"JPY_SESSION_NAME": str(nb)})
     assert "failed check" in _run({"JPY_SESSION_NAME": str(nb), "DNN_LANGUAGE": "en"})
     assert "falhou na verificação" in _run({"COURSE_LANGUAGE": "pt-BR"})
+
+
+def test_a_kernel_in_a_portuguese_notebooks_folder_speaks_portuguese(tmp_path):
+    """nbgrader's Validate runs the notebook in its folder without naming it to the kernel."""
+    _notebook(tmp_path, "forward.ipynb", "pt_BR")
+    assert "falhou na verificação" in _run({}, cwd=tmp_path)
+    assert "failed check" in _run({"DNN_LANGUAGE": "en"}, cwd=tmp_path)
+    _notebook(tmp_path, "other.ipynb", "en")                     # notebooks that disagree
+    assert "failed check" in _run({}, cwd=tmp_path)
+    assert "falhou na verificação" in _run({"COURSE_LANGUAGE": "pt_BR"}, cwd=tmp_path)
 
 
 @pytest.mark.parametrize("language", [["pt_BR"], {"x": 1}, "../../etc/passwd", "pt_BR" * 10,

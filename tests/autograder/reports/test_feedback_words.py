@@ -13,6 +13,9 @@ reach the messages a page can carry:
   grading flags changed, text forged under the grader's notes key (the repair notes),
   and a kernel that dies after the first test (the cells after it not run).
 
+The student's own Validate (``nbgrader validate``, run in the notebook's folder) explains the
+same mistake in Portuguese.
+
 The English pages give the vocabulary of what we write: every word of their visible text
 that is neither code (a code cell, ``<code>``) nor in the notebooks themselves (the
 released instructions, the students' code). The Portuguese pages must contain none of
@@ -21,14 +24,16 @@ those words, except the few that are Portuguese too or the course's loanwords.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import bs4
 import nbformat
 import pytest
-from nbgrader_course import ROOT, nbgrader, released
+from nbgrader_course import BIN, ROOT, nbgrader, released
 from submissions import Submission, copy_cell, insert_after, submission_text
 from submissions.roster import BACKPROP, VECTORISED
 
@@ -176,3 +181,19 @@ def test_the_portuguese_pages_say_what_the_english_ones_say(pages):
     assert "o kernel morreu enquanto" in repaired
     english = visible_text(pages["mistakes", "en"])
     assert "square W: W (3, 3), m = 4" in english and "Score:" in english
+
+
+def test_validate_explains_a_portuguese_notebook_in_portuguese(pages, tmp_path):
+    course = next(iter(pages.values())).parents[3]
+    shutil.copy(course / "submitted" / "mistakes_pt" / "backprop" / "backprop.ipynb", tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_LANGUAGE", "DNN_LANGUAGE")}
+    proc = subprocess.run([str(BIN / "nbgrader"), "validate", "backprop.ipynb"], cwd=tmp_path,
+                          env={**env, "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"},
+                          capture_output=True, text=True, timeout=600)
+    errors = [block.split("The error was:")[1] for block in re.split(r"\n=+\n", proc.stdout)
+              if "The error was:" in block]
+    ours = "\n".join(errors[:2])      # one_layer_backward's and backprop's (the third is
+                                      # the KeyboardInterrupt's traceback, IPython's)
+    assert "W quadrada: W (3, 3), m = 4" in ours and "Causa provável" in ours
+    assert "rede de duas camadas" in ours and "backprop chama dnn_ref.network.backprop" in ours
+    assert not words(ours) & english_vocabulary(pages), ours
