@@ -14,11 +14,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import bs4
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
@@ -249,3 +251,31 @@ def test_make_report_runs_the_report_module():
     out = subprocess.run(["make", "-n", "--no-print-directory", "report", "ASSIGNMENT=graphs",
                           "STAMP="], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "-m autograder report graphs --out report/graphs" in out
+
+
+def _visible_words(page: Path) -> set[str]:
+    """The words of a report page a reader sees, outside code (<pre>, <code>) and styles."""
+    soup = bs4.BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup.find_all(["style", "pre", "code", "small"]):
+        tag.decompose()
+    return {w.lower() for w in re.findall(r"(?<![\w/.])[A-Za-z][a-z]+(?![\w/.])",
+                                          soup.get_text(" "))}
+
+
+def test_the_report_in_portuguese_has_no_english_word_of_its_own(made):
+    out = made["course"] / "report-pt"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "report", "backprop", "--course",
+                           str(made["course"]), "--out", str(out)], cwd=ROOT,
+                          env={**os.environ, "COURSE_LANGUAGE": "pt_BR"},
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    names = set(ANSWERS) | {"backprop", "mutates", "parameters", "raised"}   # ids, untitled slugs
+    kept = {"copydetect", "strings", "as"}   # a library, a loanword, a Portuguese word too
+    english = _visible_words(made["out"] / "index.html") - names - kept
+    assert {"what", "the", "class", "got", "wrong", "passed", "every", "test", "of",
+            "near", "copies", "and", "code"} <= english
+    left = english & _visible_words(out / "index.html")
+    assert not left, f"English on the Portuguese report: {sorted(left)}"
+    with open(out / "mistakes.csv", newline="") as f:
+        labels = {(r["function"], r["mistake"]): r["label"] for r in csv.DictReader(f)}
+    assert labels["backprop", "passed"] == "passou em todos os testes"
