@@ -217,3 +217,60 @@ def test_the_sidebar_and_the_theme_speak_portuguese() -> None:
                                 ("Back to top", "Voltar ao topo"),
                                 ("Search this book", "Pesquisar neste livro")]:
         assert portuguese in page and english not in page, english
+
+
+class _OutputImages(HTMLParser):
+    """The ``src`` of every image in a page's cell outputs, and the untranslated ones."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.untranslated: list[str] = []
+        self._outputs = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        classes = (found.get("class") or "").split()
+        if self._outputs:
+            self._outputs += tag == "div"
+            if tag == "img":
+                self.images.append(Path(found.get("src") or "").name)
+                if "untranslated" in classes:
+                    self.untranslated.append(self.images[-1])
+        elif tag == "div" and "cell_output" in classes:
+            self._outputs = 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._outputs and tag == "div":
+            self._outputs -= 1
+
+
+def output_images(path: Path) -> _OutputImages:
+    parser = _OutputImages()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.mark.slow
+def test_figures_are_drawn_with_portuguese_labels() -> None:
+    """Each figure with words is its Portuguese drawing in pt/, its English one in English;
+    a figure without words is the same file in both (book/_ext/figure_editions.py)."""
+    import json
+
+    require_build()
+    labels = json.loads((ROOT / "_build" / "figure_labels.json").read_text(encoding="utf-8"))
+    worded = [doc for doc in PAGES if labels.get(doc, {}).get("labels")]
+    assert len(worded) >= 8, f"only {worded} have figures with words: were they drawn per language?"
+    for doc in PAGES:
+        english, portuguese = output_images(HTML / f"{doc}.html"), output_images(PT / f"{doc}.html")
+        assert len(portuguese.images) == len(english.images), f"{doc}: not the same figures"
+        assert not portuguese.untranslated, f"pt/{doc}: figures with English labels"
+        redrawn = [pt for en, pt in zip(english.images, portuguese.images, strict=True)
+                   if en != pt]
+        assert bool(redrawn) == (doc in worded), (
+            f"pt/{doc}: {len(redrawn)} of {len(english.images)} figures drawn in Portuguese")
+        for name in redrawn:
+            assert (PT / "_images" / name).is_file(), f"pt/{doc}: {name} is missing"
+    chapter3 = (PT / "book" / "03_gradient_descent.html").read_text(encoding="utf-8")
+    assert "taxa de aprendizado" in chapter3 and "learning rate" not in chapter3.split(
+        'data-explorer="descent"')[1].split("</script>")[0], "the slider figure is in English"
