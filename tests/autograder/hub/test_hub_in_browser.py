@@ -108,7 +108,8 @@ def test_student_submits_reads_the_diagnosis_and_resubmits(browser, hub: Hub) ->
     line = graded_line(page, hub, start, 1)
     assert "13 / 20" in line, line
     page.screenshot(path=str(SCREENSHOTS / "hub_grading_queue.png"))
-    page.locator("a", has_text="feedback").first.click()
+    with page.expect_navigation(url="**/feedback/backprop", wait_until="load"):
+        page.locator("a", has_text="feedback").first.click()
     body = page.inner_text("body")
     for phrase in WRONG.phrases:
         assert phrase in body, f"{phrase!r} not in the feedback"
