@@ -25,7 +25,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Settings whose text the extensions take from the configuration, not from a catalogue.
-WORDS = {"pt_BR": {"nb_code_prompt_show": "Mostrar o código da célula",
+WORDS = {"pt_BR": {"author": "Equipe do curso Redes Neurais Profundas do Zero",
+                   "nb_code_prompt_show": "Mostrar o código da célula",
                    "nb_code_prompt_hide": "Ocultar o código da célula",
                    "html_theme_options": {"search_bar_text": "Pesquisar neste livro..."}}}
 

@@ -274,3 +274,77 @@ def test_figures_are_drawn_with_portuguese_labels() -> None:
     chapter3 = (PT / "book" / "03_gradient_descent.html").read_text(encoding="utf-8")
     assert "taxa de aprendizado" in chapter3 and "learning rate" not in chapter3.split(
         'data-explorer="descent"')[1].split("</script>")[0], "the slider figure is in English"
+
+
+#: Words a Portuguese page may share with the English one outside code: names, keys, file
+#: types, and "Bug" (the loanword a Brazilian programmer uses, in chapter 9's headings).
+SHARED_WORDS = {"JupyterHub", "Ctrl", "PDF", "Bug", "Numpy"}
+
+
+class _ThemeWords(HTMLParser):
+    """The words around a page's text: tooltips, image descriptions, screen-reader labels
+    and the text outside the article (sidebar, header, footer), leaving out code and what
+    only a printout shows (``.onlyprint``)."""
+
+    LABELS = ("title", "aria-label", "alt", "placeholder")
+    SKIPPED = {"script", "style", "article", "code", "pre"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: set[str] = set()
+        self._open: list[tuple[str, bool]] = []
+
+    def _skipping(self) -> bool:
+        return any(skipped for _, skipped in self._open)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        skipped = tag in self.SKIPPED or "onlyprint" in (found.get("class") or "").split()
+        if tag not in ("meta", "link", "img", "input", "br", "hr", "source"):
+            self._open.append((tag, skipped))
+        if not (skipped or self._skipping()):
+            self.words |= {" ".join(found[k].split()) for k in self.LABELS if found.get(k)}
+
+    def handle_endtag(self, tag: str) -> None:
+        if any(name == tag for name, _ in self._open):   # a stray end tag closes nothing
+            while self._open.pop()[0] != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not self._skipping():
+            self.words.add(" ".join(data.split()))
+
+
+def english_left(english: set[str], portuguese: set[str]) -> list[str]:
+    """The words both editions show that are English: a word of three letters or more, not
+    a file name or one of :data:`SHARED_WORDS`."""
+    def is_english(text: str) -> bool:
+        words = re.findall(r"[A-Za-z][A-Za-z_.]{2,}", re.sub(r"\S*[./]\S*", " ", text))
+        return any(w not in SHARED_WORDS for w in words)
+    return sorted(w for w in english & portuguese if is_english(w))
+
+
+def _theme_words(path: Path) -> set[str]:
+    parser = _ThemeWords()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.words
+
+
+@pytest.mark.slow
+def test_the_words_around_every_page_are_portuguese() -> None:
+    """Tooltips, labels, image descriptions, sidebar and footer of every Portuguese page:
+    the theme's (locale/pt_BR/LC_MESSAGES/booktheme.po, sphinx.po, book/_templates/),
+    myst-nb's hidden-cell label and the authors' line (book/_ext/theme_words.py)."""
+    require_build()
+    left = {doc: english_left(_theme_words(HTML / f"{doc}.html"), _theme_words(PT / f"{doc}.html"))
+            for doc in PAGES}
+    assert not any(left.values()), {doc: words for doc, words in left.items() if words}
+    footer = (PT / "book" / "01_forward_pass.html").read_text(encoding="utf-8")
+    assert "Autoria:" in footer and "Equipe do curso Redes Neurais Profundas do Zero" in footer
+
+
+def test_english_left_names_english_words_and_spares_names_and_files() -> None:
+    english = {"Toggle primary sidebar", "JupyterHub", ".ipynb", "Ctrl", "1.2. Bug 3:", "Main"}
+    portuguese = {"Toggle primary sidebar", "JupyterHub", ".ipynb", "Ctrl", "1.2. Bug 3:",
+                  "Principal"}
+    assert english_left(english, portuguese) == ["Toggle primary sidebar"]
