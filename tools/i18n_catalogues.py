@@ -122,6 +122,13 @@ def pages(folder: Path, suffix: str) -> dict[str, Path]:
             for f in sorted(folder.rglob(f"*{suffix}"))}
 
 
+def page_templates(pot_dir: Path) -> dict[str, Path]:
+    """The pages' .pot files under ``pot_dir``: ``sphinx.pot`` beside them holds the messages
+    of the book's own templates (book/_templates), which ``sphinx.po`` translates by hand
+    together with the theme's, so it is left out."""
+    return {page: f for page, f in pages(pot_dir, ".pot").items() if "/" in page}
+
+
 def language_of(po_dir: Path) -> str:
     """The language of ``<locale>/<language>/LC_MESSAGES``."""
     if po_dir.name != "LC_MESSAGES":
@@ -131,7 +138,7 @@ def language_of(po_dir: Path) -> str:
 
 def update(pot_dir: Path, po_dir: Path) -> None:
     """Merge every page's .pot into its .po; report what changed."""
-    templates = pages(pot_dir, ".pot")
+    templates = page_templates(pot_dir)
     if not templates:
         raise SystemExit(f"no .pot files in {pot_dir}; run the gettext builder first "
                          "(make i18n-update does)")
@@ -158,7 +165,7 @@ def check(po_dir: Path, pot_dir: Path | None) -> bool:
     """Print the per-page counts; True when every message of every page is translated."""
     catalogues = {page: load(path) for page, path in pages(po_dir, ".po").items()}
     if pot_dir is not None:
-        templates = pages(pot_dir, ".pot")
+        templates = page_templates(pot_dir)
         if not templates:
             raise SystemExit(f"no .pot files in {pot_dir}; run the gettext builder first")
         catalogues = {page: merge(catalogues.get(page), load(pot), language_of(po_dir))

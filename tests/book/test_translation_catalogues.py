@@ -183,6 +183,25 @@ def test_update_marks_a_changed_paragraph_fuzzy_and_keeps_its_old_english(tmp_pa
     assert re.search(r"book/ch\s+1\s+1\s+1\b", check.stdout), check.stdout
 
 
+def test_update_leaves_the_hand_written_theme_catalogue_alone(tmp_path: Path) -> None:
+    """The gettext builder writes ``sphinx.pot`` (the book's templates' messages) beside the
+    pages; ``sphinx.po`` also translates the themes' words, so merging it would retire them."""
+    po_dir = tmp_path / "locale" / "pt_BR" / "LC_MESSAGES"
+    pot_dir = tmp_path / "gettext"
+    theme = {"Back to top": "Voltar ao topo", "Main": "Principal"}
+    _catalogue(po_dir / "sphinx.po", theme)
+    _catalogue(pot_dir / "sphinx.pot", {"Main": ""})
+    _catalogue(po_dir / "book" / "ch.po", {"Layers": "Camadas"})
+    _catalogue(pot_dir / "book" / "ch.pot", {"Layers": ""})
+    before = (po_dir / "sphinx.po").read_bytes()
+
+    run = _tool("update", str(pot_dir), str(po_dir))
+    assert run.returncode == 0, run.stderr
+    assert (po_dir / "sphinx.po").read_bytes() == before, "update rewrote sphinx.po"
+    check = _tool("check", str(po_dir), "--pot", str(pot_dir))
+    assert check.returncode == 0 and "sphinx" not in check.stdout.split("total")[0], check.stdout
+
+
 def _figure_tool(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(FIGURE_TOOL), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
