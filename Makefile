@@ -242,20 +242,24 @@ hub-users: $(HUB_STAMP)  ## STUDENTS="ana bruno" | ROSTER=roster.csv [INSTRUCTOR
 	  $(if $(STUDENTS),--students "$(STUDENTS)") $(if $(ROSTER),--roster "$(ROSTER)") \
 	  $(if $(INSTRUCTORS),--instructors "$(INSTRUCTORS)")
 
-# --- The whole book as one PDF (issue 17) ----------------------------------------------------
-# tools/book_pdf.py prints every page of the built English book with Debian's chromium (as the
-# browser tests drive it) and joins the pages with poppler's pdfunite into
-# _build/html/dnn-from-scratch.pdf, which every page links to. make test builds it, and
-# tests/book/test_book_pdf.py checks it (every chapter, its figures and equations).
-BOOK_PDF := _build/html/dnn-from-scratch.pdf
+# --- The whole book as one PDF per edition (issue 17) ----------------------------------------
+# tools/book_pdf.py prints every page of a built edition with Debian's chromium (as the browser
+# tests drive it), in the order of its table of contents, and joins the pages with poppler's
+# pdfunite into dnn-from-scratch.pdf at the root of that edition's site, which its pages link
+# to: _build/html/dnn-from-scratch.pdf (English) and _build/html/pt/dnn-from-scratch.pdf
+# (Portuguese, from _build/html/pt with its own $(PT_TOC)). make test builds both, and
+# tests/book/test_book_pdf.py checks them (every chapter, its figures and equations, the language).
+BOOK_PDF    := _build/html/dnn-from-scratch.pdf
+BOOK_PDF_PT := _build/html/pt/dnn-from-scratch.pdf
 
 .PHONY: pdf poppler
 
 poppler:  ## make sure Debian's poppler-utils (pdfunite, pdftotext, pdfimages) is there
 	@bash tools/ensure_poppler.sh
 
-pdf: book-en chromium poppler  ## the whole book as one PDF: _build/html/dnn-from-scratch.pdf
+pdf: book chromium poppler  ## the whole book as one PDF per edition: dnn-from-scratch.pdf in _build/html/ and _build/html/pt/
 	$(PY) tools/book_pdf.py _build/html $(BOOK_PDF)
+	$(PY) tools/book_pdf.py _build/html/pt $(BOOK_PDF_PT) --toc $(PT_TOC)
 
 test: pdf
 

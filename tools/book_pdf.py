@@ -1,13 +1,21 @@
-"""Print the built book into one PDF: every page of the table of contents, in reading order.
+"""Print a built edition of the book into one PDF: every page of its table of contents, in order.
 
-``make pdf`` runs ``python tools/book_pdf.py _build/html _build/html/dnn-from-scratch.pdf``
-after the English book is built. Debian's chromium, driven by Playwright,
-opens each page from a local server (so MathJax, its fonts and the figures load
-as they do for a reader, with no internet), waits until MathJax has typeset the
-maths and every image has loaded, unfolds the exercises' solutions, and prints
-the page with the theme's print stylesheet. poppler's ``pdfunite`` joins the
-pages into one file; every page of the site links to it (book/_static/readers.js
-and the introduction).
+``make pdf`` runs it once per edition, after both are built::
+
+    python tools/book_pdf.py _build/html _build/html/dnn-from-scratch.pdf
+    python tools/book_pdf.py _build/html/pt _build/html/pt/dnn-from-scratch.pdf \\
+        --toc _build/_toc.pt.yml
+
+Debian's chromium, driven by Playwright, opens each page from a local server
+(so MathJax, its fonts and the figures load as they do for a reader, with no
+internet), waits until MathJax has typeset the maths and every image has
+loaded, unfolds the exercises' solutions, and prints the page with the theme's
+print stylesheet. poppler's ``pdfunite`` joins the pages into one file at the
+root of the edition's site; every page of that edition links to it
+(book/_static/readers.js and the introduction). The only words this script adds
+to the pages are the footer's page title, which is each page's own ``<title>``,
+so every edition's PDF is in its own language; pdfunite writes no document
+title.
 
 Usage::
 
@@ -36,6 +44,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: Seconds a page may take to load and typeset (a busy 2-core machine is slow).
 PAGE_TIMEOUT = 120
+#: Page footer: the page's own <title> (in the edition's language) and the page number.
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555;">'
           '<span class="title"></span> · <span class="pageNumber"></span></div>')
 
@@ -85,9 +94,24 @@ def _print_page(page: Page, url: str, out: Path) -> None:
 
 
 def build_pdf(html: Path, out: Path, toc: Path) -> list[str]:
-    """Print every toc page of ``html`` and join them into ``out``; return the pages."""
+    """Print every page of ``toc`` from the site ``html`` and join them into ``out``.
+
+    Parameters
+    ----------
+    html
+        A built edition's site, e.g. ``_build/html`` or ``_build/html/pt``.
+    out
+        The PDF to write.
+    toc
+        That edition's table of contents (its pages have the same names in every edition).
+
+    Returns
+    -------
+    list[str]
+        The pages printed, in order (e.g. ``book/intro``).
+    """
     if not (html / "index.html").is_file():
-        raise SystemExit(f"book_pdf: {html} has no built book; run `make book-en` first")
+        raise SystemExit(f"book_pdf: {html} has no built book; run `make book` first")
     if shutil.which("pdfunite") is None:
         raise SystemExit("book_pdf: pdfunite not found; install poppler-utils "
                          "(bash tools/ensure_poppler.sh)")
@@ -118,9 +142,11 @@ def build_pdf(html: Path, out: Path, toc: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("html", type=Path, help="the built site, e.g. _build/html")
+    parser.add_argument("html", type=Path,
+                        help="a built edition's site, e.g. _build/html or _build/html/pt")
     parser.add_argument("out", type=Path, help="the PDF to write")
-    parser.add_argument("--toc", type=Path, default=ROOT / "_toc.yml")
+    parser.add_argument("--toc", type=Path, default=ROOT / "_toc.yml",
+                        help="the edition's table of contents (default: the English _toc.yml)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     pages = build_pdf(args.html, args.out, args.toc)

@@ -11,7 +11,8 @@
  * and a chapter's cell of imports. Each click of the colour-mode button
  * visibly changes the colours (the theme's own cycle goes light → auto, which
  * looks the same on a light system). The header gets a link to the whole book
- * as one PDF (`make pdf`). Loaded by book/_ext/reader_assets.py.
+ * as one PDF of the page's own edition (`make pdf`), titled in the page's
+ * language. Loaded by book/_ext/reader_assets.py.
  */
 (function () {
   "use strict";
@@ -26,8 +27,15 @@
     "article.bd-article .dnn-figure-scroll",
   ].join(", ");
 
-  /** The whole book as one PDF, at the root of the site (made by `make pdf`). */
+  /** The whole book as one PDF, at the root of each edition's site (made by `make pdf`):
+   * the English one at the root, the Portuguese one in pt/. */
   const PDF_NAME = "dnn-from-scratch.pdf";
+
+  /** The PDF link's tooltip, by the page's language (html lang). */
+  const PDF_TITLE = {
+    en: "Download the whole book (PDF)",
+    pt: "Baixar o livro inteiro (PDF)",
+  };
 
   /** Width / height above which a figure counts as multi-panel. */
   const WIDE = 1.8;
@@ -130,13 +138,17 @@
     });
   }
 
-  /** The PDF's address from this page: it is the English edition's, at the root of
-   * the English site; another edition's site is a folder below it (pt/). */
+  /** The PDF of this page's edition: the file at the root of the edition's site
+   * (content_root is that root: the English site, or its pt/ folder). */
   function pdfUrl() {
     const root = document.documentElement.dataset.content_root;
-    if (root === undefined) return null;
-    const english = (document.documentElement.lang || "en").toLowerCase().startsWith("en");
-    return root + (english ? "" : "../") + PDF_NAME;
+    return root === undefined ? null : root + PDF_NAME;
+  }
+
+  /** The PDF link's tooltip in the page's language ("pt-BR" → pt), English otherwise. */
+  function pdfTitle() {
+    const language = (document.documentElement.lang || "en").toLowerCase().split("-")[0];
+    return PDF_TITLE[language] || PDF_TITLE.en;
   }
 
   /** A "whole book as PDF" link in the header, next to the other buttons; the
@@ -149,7 +161,7 @@
     const link = document.createElement("a");
     link.className = "btn btn-sm dnn-pdf-link";
     link.href = url;
-    link.title = "Download the whole book (PDF)";
+    link.title = pdfTitle();
     link.setAttribute("aria-label", link.title);
     link.textContent = "PDF";
     bar.prepend(link);
