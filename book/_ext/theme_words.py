@@ -15,6 +15,8 @@ screen-reader labels. Three routes bring it into the edition's language:
   whose messages are in ``locale/<lang>/LC_MESSAGES/sphinx.po``.
 * myst-nb writes ``aria-label="Toggle hidden content"`` on a hidden cell's
   summary in Python; its HTML visitor is wrapped to write the translated label.
+  sphinx-togglebutton's script writes the same label on the buttons it adds
+  when the page loads; a line of script gives them the translated one after.
 
 The English edition is unchanged: every message is its own English text.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import gettext
 import html
+import json
 from pathlib import Path
 
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
@@ -39,6 +42,12 @@ BOOK_THEME = "booktheme"
 TEMPLATES = Path(__file__).resolve().parents[1] / "_templates"
 #: The summary myst-nb writes before a hidden cell (myst_nb/sphinx_.py, myst-nb 1.4).
 HIDDEN_SUMMARY = '<summary aria-label="Toggle hidden content">\n'
+
+#: Run after sphinx-togglebutton has added its buttons (on DOMContentLoaded); LABEL is
+#: replaced by the translated label as a JavaScript string.
+RELABEL_TOGGLES = """window.addEventListener("load", () => document.querySelectorAll(
+  'button.toggle-button[aria-label="Toggle hidden content"]').forEach(
+    (button) => button.setAttribute("aria-label", LABEL)));"""
 
 
 def _translating_templates(app: Sphinx, config: Config) -> None:
@@ -66,6 +75,8 @@ def _book_theme_catalogue_first(app: Sphinx) -> None:
         raise ExtensionError(
             f"theme_words: no {BOOK_THEME}.mo for {config.language} in {folder} ({exc}); "
             f"write locale/{config.language}/LC_MESSAGES/{BOOK_THEME}.po") from exc
+    label = json.dumps(str(_("Toggle hidden content")))
+    app.add_js_file(None, body=RELABEL_TOGGLES.replace("LABEL", label))
     theirs = translators.get(("general", BOOK_THEME))
     if theirs is not None:
         ours.add_fallback(theirs)

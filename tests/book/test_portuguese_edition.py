@@ -348,3 +348,25 @@ def test_english_left_names_english_words_and_spares_names_and_files() -> None:
     portuguese = {"Toggle primary sidebar", "JupyterHub", ".ipynb", "Ctrl", "1.2. Bug 3:",
                   "Principal"}
     assert english_left(english, portuguese) == ["Toggle primary sidebar"]
+
+
+_LABELS = """() => [...document.querySelectorAll('[title], [aria-label], [alt], [placeholder]')]
+  .filter(e => !e.closest('code, pre, .onlyprint'))
+  .flatMap(e => ['title', 'aria-label', 'alt', 'placeholder']
+    .map(a => (e.getAttribute(a) || '').replace(/\\s+/g, ' ').trim()).filter(Boolean))"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", ["book/intro", "book/01_forward_pass"])
+def test_the_labels_the_page_scripts_add_are_portuguese(browser, site, doc: str) -> None:
+    """What the page's scripts add once it has loaded (the PDF button of readers.js, the
+    theme's buttons) has Portuguese tooltips and labels, as the built page does."""
+    seen = {}
+    for edition in ("", "pt/"):
+        page = _open(browser, urljoin(site, f"{edition}{doc}.html"), DESKTOP, typeset=False)
+        try:
+            seen[edition] = set(page.evaluate(_LABELS))
+        finally:
+            page.close()
+    assert "Baixar o livro inteiro (PDF)" in seen["pt/"], sorted(seen["pt/"])
+    assert not english_left(seen[""], seen["pt/"]), english_left(seen[""], seen["pt/"])
