@@ -45,7 +45,8 @@ _LAYOUT = """(boxes) => {
       ? '.' + e.className.split(' ').join('.') : '') + ' "' +
       (e.innerText || '').slice(0, 60).replace(/\\s+/g, ' ') + '"';
   const stickingOut = [];
-  for (const e of document.querySelectorAll('article.bd-article *')) {
+  for (const e of document.querySelectorAll(
+      'article.bd-article *, .prev-next-area *, .bd-footer-content *')) {
     if (inHiddenPart(e)) continue;
     const r = e.getBoundingClientRect();
     if (r.width === 0 || r.right <= vw + 1) continue;
@@ -76,13 +77,18 @@ def _visible(page, selector: str):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("edition", ["", "pt/"], ids=["en", "pt"])
 @pytest.mark.parametrize("doc", SITE_PAGES)
-def test_nothing_scrolls_the_page_sideways_on_a_phone(browser, site, doc):
+def test_nothing_scrolls_the_page_sideways_on_a_phone(browser, site, doc, edition):
+    """Both editions: a Portuguese word is often longer ("computacionais"), and the
+    next-page link at the foot of a page must not cut it off."""
+    doc = edition + doc
     page = _open(browser, site, doc, PHONE)
     try:
         page.wait_for_timeout(300)       # readers.js marks boxes once MathJax is done
         layout = page.evaluate(_LAYOUT, SCROLL_BOXES)
-        page.screenshot(path=str(SCREENSHOTS / f"phone_{Path(doc).name}.png"))
+        shot = f"phone_{edition.replace('/', '_')}{Path(doc).name}.png"
+        page.screenshot(path=str(SCREENSHOTS / shot))
     finally:
         page.close()
     assert layout["pageWidth"] <= layout["viewport"], (
