@@ -10,5 +10,6 @@
 * :mod:`~autograder.hub.inbound` — a submission made safe before root collects it;
 * :mod:`~autograder.hub.grading_queue` — submissions graded in order, feedback released;
 * :mod:`~autograder.hub.grading_service` — ``/services/grading/``: a student's place and feedback;
+* :mod:`~autograder.hub.grading_page` — that page's HTML, in the course's language;
 * :mod:`~autograder.hub.open_chapter` — the book's launch button: a chapter opens as a notebook.
 """

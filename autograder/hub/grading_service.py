@@ -17,7 +17,6 @@ log-in (HubOAuth), show a student only their own submissions:
 
 from __future__ import annotations
 
-import html
 import os
 import threading
 from datetime import datetime
@@ -29,15 +28,11 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
 from tornado import ioloop, web
 
+from autograder.hub.grading_page import status_page
 from autograder.hub.grading_queue import GradingQueue, Job
 from autograder.hub.settings import NAME, course
-
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Grading</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">{refresh}
-<style>body{{font-family:sans-serif;max-width:44em;margin:2em auto;padding:0 1em}}
-td,th{{padding:.3em .8em;text-align:left;border-bottom:1px solid #ddd}}</style></head>
-<body><h1>Submissions</h1>{body}
-<p>Feedback also appears in JupyterLab's Assignments tab (Fetch Feedback).</p></body></html>"""
+from dnn_ref import i18n
+from dnn_ref.i18n import N_
 
 
 def describe(queue: GradingQueue, job: Job) -> dict[str, Any]:
@@ -49,7 +44,7 @@ def describe(queue: GradingQueue, job: Job) -> dict[str, Any]:
     if job.state == "graded":
         row.update(score=job.score, max_score=job.max_score, late=job.late)
     if job.state == "failed":
-        row["error"] = "could not be graded; your instructor has been told"
+        row["error"] = N_("could not be graded; your instructor has been told")
     return row
 
 
@@ -89,34 +84,8 @@ class Base(HubOAuthenticated, web.RequestHandler):
 class StatusPage(Base):
     @web.authenticated
     def get(self) -> None:
-        rows = self.rows()
-        prefix = self.settings["prefix"]
-        lines = []
-        for r in reversed(rows):
-            if r["state"] == "graded" and "student" in r:      # staff: no feedback link
-                what = f"graded: {r['score']:g} / {r['max_score']:g}"
-            elif r["state"] == "queued":
-                what = f"waiting: number {r['position']} in the queue"
-            elif r["state"] == "grading":
-                what = "being graded now"
-            elif r["state"] == "graded":
-                link = url_path_join(prefix, "feedback", r["assignment"])
-                late = " (late)" if r["late"] else ""
-                what = (f"graded: {r['score']:g} / {r['max_score']:g}{late} · "
-                        f'<a href="{html.escape(link)}">feedback</a>')
-            elif r["state"] == "superseded":
-                what = "replaced by a newer submission"
-            else:
-                what = r["error"]
-            who = f"<td>{html.escape(r['student'])}</td>" if "student" in r else ""
-            lines.append(f"<tr>{who}<td>{html.escape(r['assignment'])}</td>"
-                         f"<td>{html.escape(r['submitted'])}</td><td>{what}</td></tr>")
-        busy = any(r["state"] in ("queued", "grading") for r in rows)
-        head = "<th>student</th>" if rows and "student" in rows[0] else ""
-        body = (f"<table><tr>{head}<th>assignment</th><th>submitted</th><th>status</th></tr>"
-                + "".join(lines) + "</table>") if lines else "<p>No submission yet.</p>"
-        self.write(PAGE.format(body=body, refresh='<meta http-equiv="refresh" content="2">'
-                               if busy else ""))
+        with i18n.language(self.settings["language"]):
+            self.write(status_page(self.rows(), self.settings["prefix"]))
 
 
 class Status(Base):
@@ -138,13 +107,15 @@ class Feedback(Base):
         self.write(page.read_bytes())
 
 
-def make_app(queue: GradingQueue, prefix: str) -> web.Application:
+def make_app(queue: GradingQueue, prefix: str, language: str | None = None) -> web.Application:
+    """The service's routes; its pages are in ``language`` (default: ``$COURSE_LANGUAGE``)."""
     return web.Application([
         (prefix, StatusPage),
         (url_path_join(prefix, "api/status"), Status),
         (url_path_join(prefix, r"feedback/([^/]+)"), Feedback),
         (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
-    ], cookie_secret=os.urandom(32), queue=queue, prefix=prefix)
+    ], cookie_secret=os.urandom(32), queue=queue, prefix=prefix,
+        language=i18n.normalize(language or os.environ.get(i18n.COURSE_LANGUAGE_ENV)) or "en")
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from typing import Any
 
 from autograder.hub.settings import Course, course
 from autograder.hub.spawner import CourseSpawner
+from dnn_ref import i18n
 
 GRADING_SERVICE = "grading"
 
@@ -51,6 +52,13 @@ def user_dirs(spawner: Any) -> dict[str, str]:
             "JUPYTERLAB_WORKSPACES_DIR": f"{home}/.jupyter/lab/workspaces"}
 
 
+def course_language() -> dict[str, str]:
+    """``COURSE_LANGUAGE`` as the hub was started with it (``COURSE_LANGUAGE=pt_BR make hub``),
+    for the servers and the grading queue; nothing when unset or not a known language."""
+    lang = i18n.normalize(os.environ.get(i18n.COURSE_LANGUAGE_ENV))
+    return {i18n.COURSE_LANGUAGE_ENV: lang} if lang else {}
+
+
 def server_environment(c_: Course) -> dict[str, Any]:
     """The environment of every user's server (values may be callables of the spawner)."""
     env: dict[str, Any] = {
@@ -60,6 +68,7 @@ def server_environment(c_: Course) -> dict[str, Any]:
         "PYTHONNOUSERSITE": "1",
         "PATH": f"{c_.venv}/bin:/usr/local/bin:/usr/bin:/bin",
         "DNN_COURSE_ROOT": str(c_.root),          # the book's chapters (open_chapter)
+        **course_language(),
     }
     for key in ("JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
         env[key] = (lambda k: lambda spawner: user_dirs(spawner)[k])(key)
@@ -97,7 +106,7 @@ def services(c_: Course, formgrader_port: int, grading_port: int) -> list[dict[s
         {"name": GRADING_SERVICE, "url": f"http://127.0.0.1:{grading_port}",
          "command": [sys.executable, "-m", "autograder.hub.grading_service"],
          "cwd": str(c_.root), "oauth_no_confirm": True,
-         "environment": {"DNN_COURSE_ROOT": str(c_.root),
+         "environment": {"DNN_COURSE_ROOT": str(c_.root), **course_language(),
                          "PATH": f"{c_.venv}/bin:/usr/bin:/bin"}},
     ]
 
