@@ -75,12 +75,17 @@ def _book_theme_catalogue_first(app: Sphinx) -> None:
         raise ExtensionError(
             f"theme_words: no {BOOK_THEME}.mo for {config.language} in {folder} ({exc}); "
             f"write locale/{config.language}/LC_MESSAGES/{BOOK_THEME}.po") from exc
-    label = json.dumps(str(_("Toggle hidden content")))
-    app.add_js_file(None, body=RELABEL_TOGGLES.replace("LABEL", label))
     theirs = translators.get(("general", BOOK_THEME))
     if theirs is not None:
         ours.add_fallback(theirs)
     translators["general", BOOK_THEME] = ours
+
+
+def _relabel_toggles(app: Sphinx) -> None:
+    """In a translated edition, a script that gives sphinx-togglebutton's buttons the label."""
+    if app.config.language and app.config.language != "en":
+        label = json.dumps(str(_("Toggle hidden content")))
+        app.add_js_file(None, body=RELABEL_TOGGLES.replace("LABEL", label))
 
 
 def visit_hidden_cell(self: HTML5Translator, node: HideCodeCellNode) -> None:
@@ -98,6 +103,7 @@ def visit_hidden_cell(self: HTML5Translator, node: HideCodeCellNode) -> None:
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _translating_templates)
     app.connect("builder-inited", _book_theme_catalogue_first)
+    app.connect("builder-inited", _relabel_toggles)
     app.add_node(HideCodeCellNode, override=True,
                  html=(visit_hidden_cell, depart_HideCellInput))
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
